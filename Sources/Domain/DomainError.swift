@@ -1,0 +1,24 @@
+/// What went wrong, in the words of the person using Clusterfund. The HTTP layer maps each case once
+/// to a problem document (JSON) or an error summary (HTML).
+public enum DomainError: Error, Sendable, Equatable {
+    /// The record does not exist, or the actor may not know that it does (the same answer either way).
+    case notFound(String)
+    /// The actor may see the record but not do this to it.
+    case forbidden(String)
+    /// The input is wrong; each issue names the field (a JSON pointer, e.g. `/email`) and what to fix.
+    case validation([FieldIssue])
+    /// The record is not in a state that allows this; says which actions are allowed.
+    case invalidTransition(String)
+    /// The change collides with what is already there (a duplicate, a stale edit).
+    case conflict(String)
+
+    /// One problem with one field.
+    public struct FieldIssue: Sendable, Equatable, Codable {
+        public var pointer: String
+        public var detail: String
+        public init(pointer: String, detail: String) {
+            self.pointer = pointer
+            self.detail = detail
+        }
+    }
+}

@@ -1,0 +1,275 @@
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// A bounded pool of libpq connections. Blocking libpq calls run on the pool's own `NIOThreadPool`,
+/// one thread per connection, never on Swift concurrency's cooperative threads.
+///
+/// ```swift
+/// let pool = ConnectionPool(configuration: .init(conninfo: url, size: 10), logger: logger)
+/// let count = try await pool.withConnection { try await $0.query("SELECT count(*) FROM schools") }
+/// ```
+/// Broken connections are discarded (all idle ones with them: a restart of PostgreSQL kills them together)
+/// and new ones are opened on demand, so the pool recovers by itself after the database comes back.
+public actor ConnectionPool: Service {
+    public struct Configuration: Sendable {
+        /// libpq conninfo string or URI; empty uses the `PG*` environment variables.
+        public var conninfo: String
+        /// Keywords that override the conninfo (tests use `dbname`).
+        public var overrides: [String: String]
+        /// The most connections open at once.
+        public var size: Int
+        /// How long a caller waits for a free connection before `PostgresError.Kind.poolTimeout`.
+        public var acquireTimeout: Duration
+        /// `statement_timeout` set on every connection, in milliseconds (0: none).
+        public var statementTimeoutMilliseconds: Int
+        /// `application_name`, unless the conninfo sets one.
+        public var applicationName: String
+        /// `connect_timeout` in seconds, unless the conninfo sets one.
+        public var connectTimeoutSeconds: Int
+
+        public init(
+            conninfo: String, overrides: [String: String] = [:], size: Int = 10, acquireTimeout: Duration = .seconds(5),
+            statementTimeoutMilliseconds: Int = 15_000, applicationName: String = "clusterfund", connectTimeoutSeconds: Int = 5
+        ) {
+            self.conninfo = conninfo
+            self.overrides = overrides
+            self.size = max(1, size)
+            self.acquireTimeout = acquireTimeout
+            self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+            self.applicationName = applicationName
+            self.connectTimeoutSeconds = connectTimeoutSeconds
+        }
+    }
+
+    /// What the pool is doing now, for `/metrics`.
+    public struct Statistics: Sendable {
+        public var open: Int
+        public var inUse: Int
+        public var waiting: Int
+        public var size: Int
+    }
+
+    public nonisolated let configuration: Configuration
+    let logger: Logger
+    private let threads: NIOThreadPool
+    private var idle: [Connection] = []
+    private var open = 0
+    private var waiters: [(id: Int, continuation: CheckedContinuation<Wake, any Error>)] = []
+    private var nextWaiterID = 0
+    private var closed = false
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        threads = NIOThreadPool(numberOfThreads: configuration.size)
+        threads.start()
+    }
+
+    public var statistics: Statistics {
+        Statistics(open: open, inUse: open - idle.count, waiting: waiters.count, size: configuration.size)
+    }
+
+    /// Leases a connection for the duration of `body`, then returns it (or discards it if it broke).
+    /// The body runs off the pool's actor, so callers never queue behind each other's work.
+    public nonisolated func withConnection<T>(_ body: (Lease) async throws -> T) async throws -> T {
+        let connection = try await acquire()
+        let lease = Lease(connection: connection, threads: threads)
+        do {
+            let value = try await body(lease)
+            await release(connection)
+            return value
+        } catch {
+            await release(connection)
+            throw error
+        }
+    }
+
+    /// Waits for graceful shutdown, then closes every connection and stops the threads.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Closes idle connections, fails waiters, and refuses new leases; leased connections close on return.
+    public func close() async {
+        guard !closed else { return }
+        closed = true
+        open -= idle.count
+        idle.removeAll()
+        for waiter in waiters {
+            waiter.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool is closed"))
+        }
+        waiters.removeAll()
+        try? await threads.shutdownGracefully()
+    }
+
+    /// What ends a wait: a released connection, a freed slot to connect in, or the timer.
+    private enum Wake: Sendable {
+        case connection(Connection)
+        case slot
+        case timerFired
+    }
+
+    private func acquire() async throws -> Connection {
+        if closed { throw PostgresError(kind: .poolClosed, message: "the connection pool is closed") }
+        if let connection = idle.popLast() { return connection }
+        if open < configuration.size {
+            open += 1
+            return try await connectInSlot()
+        }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        let timeout = configuration.acquireTimeout
+        let wake: Wake = try await withThrowingTaskGroup(of: Wake.self) { group in
+            group.addTask { try await self.waitForConnection(id) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                await self.expireWaiter(id)
+                return .timerFired
+            }
+            defer { group.cancelAll() }
+            // The timer finishing first expires the waiter, whose task then throws the timeout.
+            while let wake = try await group.next() {
+                if case .timerFired = wake { continue }
+                return wake
+            }
+            return .timerFired
+        }
+        switch wake {
+        case .connection(let connection): return connection
+        case .slot: return try await connectInSlot()
+        case .timerFired: throw PostgresError(kind: .poolTimeout, message: "no database connection became free")
+        }
+    }
+
+    /// Waits for a released connection or a freed slot, unless a connection is idle already.
+    private func waitForConnection(_ id: Int) async throws -> Wake {
+        if let connection = idle.popLast() { return .connection(connection) }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                waiters.append((id, continuation))
+            }
+        } onCancel: {
+            Task { await self.expireWaiter(id, cancelled: true) }
+        }
+    }
+
+    private func expireWaiter(_ id: Int, cancelled: Bool = false) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        let waiter = waiters.remove(at: index)
+        let seconds = Double(configuration.acquireTimeout.components.seconds)
+            + Double(configuration.acquireTimeout.components.attoseconds) / 1e18
+        waiter.continuation.resume(
+            throwing: cancelled
+                ? CancellationError()
+                : PostgresError(
+                    kind: .poolTimeout,
+                    message: "no database connection became free within \(seconds) s (pool size \(configuration.size))"
+                ) as any Error
+        )
+    }
+
+    /// Opens a connection in a slot already counted in `open`; frees the slot if connecting fails.
+    private func connectInSlot() async throws -> Connection {
+        do {
+            let configuration = configuration
+            return try await threads.runIfActive { () throws -> Connection in
+                let connection = try Connection(
+                    conninfo: configuration.conninfo,
+                    overrides: configuration.overrides,
+                    fallbacks: [
+                        "application_name": configuration.applicationName,
+                        "connect_timeout": String(configuration.connectTimeoutSeconds),
+                    ]
+                )
+                // Every session speaks UTC and ISO dates, so timestamptz text decodes without guessing.
+                _ = try connection.query(
+                    """
+                    SELECT set_config('statement_timeout', \(String(configuration.statementTimeoutMilliseconds)), false),
+                           set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false)
+                    """
+                )
+                return connection
+            }
+        } catch {
+            freeSlot()
+            logger.warning("database connection failed", metadata: ["error.kind": "\((error as? PostgresError)?.kind.rawValue ?? "other")"])
+            throw error
+        }
+    }
+
+    private func release(_ connection: Connection) async {
+        guard !closed else {
+            open -= 1
+            return
+        }
+        if !connection.isHealthy {
+            // The server went away: the idle connections went with it. Drop them all and start again.
+            logger.warning("discarded broken database connections", metadata: ["count": "\(idle.count + 1)"])
+            open -= idle.count
+            idle.removeAll()
+            freeSlot()
+            return
+        }
+        if connection.isInTransaction {
+            // A body returned or threw inside a transaction it did not end: never hand that state on.
+            let rolledBack = try? await threads.runIfActive { () throws -> Bool in
+                _ = try connection.query("ROLLBACK")
+                return true
+            }
+            if rolledBack != true {
+                freeSlot()
+                return
+            }
+        }
+        if !waiters.isEmpty {
+            waiters.removeFirst().continuation.resume(returning: .connection(connection))
+        } else {
+            idle.append(connection)
+        }
+    }
+
+    /// A connection was closed: give its slot to the first waiter, who will open a new one.
+    private func freeSlot() {
+        if !waiters.isEmpty {
+            waiters.removeFirst().continuation.resume(returning: .slot)
+        } else {
+            open -= 1
+        }
+    }
+}
+
+/// A leased connection: its statements run on the pool's threads.
+public struct Lease: Sendable, Queryable {
+    let connection: Connection
+    let threads: NIOThreadPool
+
+    public func query(_ sql: SQL) async throws -> Rows {
+        let connection = connection
+        return try await threads.runIfActive { try connection.query(sql) }
+    }
+
+    /// Runs a multi-statement script without parameters (migrations).
+    public func executeScript(_ sql: SQL) async throws {
+        let connection = connection
+        try await threads.runIfActive { try connection.executeScript(sql) }
+    }
+
+    /// The backend's process id.
+    public var backendPID: Int32 { connection.backendPID }
+}
+
+/// Anything statements can run on: a lease, or a transaction.
+public protocol Queryable: Sendable {
+    func query(_ sql: SQL) async throws -> Rows
+}
+
+extension Queryable {
+    /// Runs a statement for its effect; returns the number of rows it touched.
+    @discardableResult
+    public func execute(_ sql: SQL) async throws -> Int { try await query(sql).affectedRows }
+
+    /// The first row, or nil.
+    public func first(_ sql: SQL) async throws -> Row? { try await query(sql).first }
+}

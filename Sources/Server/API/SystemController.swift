@@ -1,0 +1,58 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Store
+
+/// The machine endpoints: liveness, readiness, metrics and the OpenAPI document.
+struct SystemController {
+    let database: Database
+    let metrics: HTTPMetrics
+    let openAPIDocument: ByteBuffer
+
+    func addRoutes(to routes: Routes) {
+        routes.get("/health", use: health)
+        routes.get("/ready", use: ready)
+        routes.get("/metrics", use: metricsText)
+        routes.get("/openapi.json", use: openAPI)
+    }
+
+    struct Status: ResponseEncodable {
+        var status: String
+    }
+
+    /// The process is up; says nothing of the database, so an orchestrator does not restart a healthy process.
+    @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> Status {
+        Status(status: "ok")
+    }
+
+    struct ReadyStatus: ResponseEncodable {
+        var status: String
+        var database: String
+        var migrations: String
+    }
+
+    /// Ready to serve: the database answers and its migrations match this build.
+    @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let readiness = await database.readiness()
+        guard readiness == .ready else {
+            var problem = Problem("not-ready", "Not ready", 503, readiness.explanation)
+            problem.instance = request.uri.path
+            problem.requestId = context.id
+            return problem.jsonResponse(headers: [.retryAfter: "5"])
+        }
+        return try ReadyStatus(status: "ready", database: "up", migrations: "current").response(from: request, context: context)
+    }
+
+    @Sendable func metricsText(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let text = metrics.render(pool: await database.poolStatistics())
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+
+    @Sendable func openAPI(_ request: Request, context: AppRequestContext) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: openAPIDocument))
+    }
+}

@@ -1,0 +1,51 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Catches every error once: maps it to a problem document for API clients or an error page for people,
+/// logs the unexpected at error level with the request id, and never shows a user what the error said.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let pages: Pages
+    let routes: RouteBook
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            var problem = Problem.from(error)
+            var headers: HTTPFields = [:]
+            if problem.status == 404 {
+                // The path exists with other methods only: that is 405 with Allow, not 404.
+                let allowed = routes.methods(matching: request.uri.path)
+                if !allowed.isEmpty, !allowed.contains(request.method) {
+                    problem = Problem.from(status: .methodNotAllowed, detail: nil)
+                    headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+                }
+            }
+            if problem.status == 503 { headers[.retryAfter] = "5" }
+            problem.instance = request.uri.path
+            problem.requestId = context.id
+            if problem.status >= 500 {
+                context.logger.error(
+                    "request failed",
+                    metadata: ["error.type": "\(type(of: error))", "error": "\(String(reflecting: error))", "status": "\(problem.status)"]
+                )
+            }
+            if Self.wantsJSON(request) {
+                return problem.jsonResponse(headers: headers)
+            }
+            var response = pages.errorPage(problem)
+            response.headers.append(contentsOf: headers)
+            return response
+        }
+    }
+
+    /// API paths and machine endpoints answer in JSON; everything else is a page for a person.
+    static func wantsJSON(_ request: Request) -> Bool {
+        let path = request.uri.path
+        if path.hasPrefix("/api/") || ["/health", "/ready", "/metrics", "/openapi.json"].contains(path) { return true }
+        let accept = request.headers[.accept] ?? ""
+        return accept.contains("json") && !accept.contains("text/html")
+    }
+}

@@ -1,0 +1,14 @@
+/// Failures of the store that are not the user's doing. Nothing above Store sees a SQLSTATE.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// The database cannot be reached, is restarting, or is too busy: try again shortly.
+    case unavailable(reason: String)
+    /// Anything unexpected; `debug` goes to the log only, never to a user.
+    case unexpected(debug: String)
+
+    public var description: String {
+        switch self {
+        case .unavailable: "StoreError.unavailable"
+        case .unexpected: "StoreError.unexpected (details in debugDescription)"
+        }
+    }
+}
