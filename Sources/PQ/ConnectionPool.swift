@@ -72,6 +72,7 @@ public actor ConnectionPool: Service {
 
     /// Leases a connection for the duration of `body`, then returns it (or discards it if it broke).
     /// The body runs off the pool's actor, so callers never queue behind each other's work.
+    @discardableResult
     public nonisolated func withConnection<T>(_ body: (Lease) async throws -> T) async throws -> T {
         let connection = try await acquire()
         let lease = Lease(connection: connection, threads: threads)

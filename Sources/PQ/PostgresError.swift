@@ -64,6 +64,17 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         "PostgresError(\(kind.rawValue)\(sqlState.map { ", SQLSTATE \($0.code)" } ?? ""); details redacted, use String(reflecting:))"
     }
 
+    /// What may go to a log: the kind, SQLSTATE and schema names, never the message or detail, which quote values
+    /// (a duplicate key's value, the text that failed to parse) that may be personal data.
+    public var logSummary: String {
+        var parts = [kind.rawValue]
+        if let sqlState { parts.append("sqlstate=\(sqlState.code)") }
+        if let constraint { parts.append("constraint=\(constraint)") }
+        if let table { parts.append("table=\(table)") }
+        if let column { parts.append("column=\(column)") }
+        return parts.joined(separator: " ")
+    }
+
     public var debugDescription: String {
         var parts = ["kind: \(kind.rawValue)", "message: \(message)"]
         if let sqlState { parts.append("sqlState: \(sqlState.code)") }

@@ -26,6 +26,7 @@ extension ConnectionPool {
     ///     try await tx.query("INSERT INTO … RETURNING id").first?.decode(UUID.self, at: 0)
     /// }
     /// ```
+    @discardableResult
     public nonisolated func withTransaction<T>(
         isolation: IsolationLevel = .readCommitted,
         maxAttempts: Int = 5,

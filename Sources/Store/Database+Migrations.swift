@@ -35,7 +35,7 @@ extension Database {
             case .unknownApplied(let names): return .migrationsUnknown(names)
             }
         } catch {
-            logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+            logger.warning("readiness check failed", metadata: ["error": "\((error as? PostgresError)?.logSummary ?? "\(type(of: error))")"])
             return .databaseUnreachable
         }
     }

@@ -68,6 +68,7 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in a transaction and translates PostgreSQL's failures into the store's vocabulary.
+    @discardableResult
     func transaction<T>(
         isolation: IsolationLevel = .readCommitted, _ body: (Transaction) async throws -> T
     ) async throws -> T {
@@ -89,7 +90,7 @@ public final class Database: Sendable {
         case .uniqueViolation?, .exclusionViolation?:
             return DomainError.conflict("That record already exists.")
         default:
-            return StoreError.unexpected(debug: String(reflecting: error))
+            return StoreError.unexpected(summary: error.logSummary)
         }
     }
 }

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import Store
 
 /// Catches every error once: maps it to a problem document for API clients or an error page for people,
 /// logs the unexpected at error level with the request id, and never shows a user what the error said.
@@ -27,10 +28,11 @@ struct ProblemMiddleware: RouterMiddleware {
             problem.instance = request.uri.path
             problem.requestId = context.id
             if problem.status >= 500 {
-                context.logger.error(
-                    "request failed",
-                    metadata: ["error.type": "\(type(of: error))", "error": "\(String(reflecting: error))", "status": "\(problem.status)"]
-                )
+                // Only the error's type, and a store error's schema-level summary: an error's own text may quote
+                // the values it choked on, and logs must never hold a pupil's details.
+                var metadata: Logger.Metadata = ["error.type": "\(type(of: error))", "http.status": "\(problem.status)"]
+                if let error = error as? StoreError { metadata["error.summary"] = "\(error)" }
+                context.logger.error("request failed", metadata: metadata)
             }
             if Self.wantsJSON(request) {
                 return problem.jsonResponse(headers: headers)
@@ -41,10 +43,14 @@ struct ProblemMiddleware: RouterMiddleware {
         }
     }
 
+    /// True for paths people read in a browser; false for the API and the machine endpoints.
+    static func isPage(_ path: String) -> Bool {
+        !(path.hasPrefix("/api/") || ["/health", "/ready", "/metrics", "/openapi.json"].contains(path))
+    }
+
     /// API paths and machine endpoints answer in JSON; everything else is a page for a person.
     static func wantsJSON(_ request: Request) -> Bool {
-        let path = request.uri.path
-        if path.hasPrefix("/api/") || ["/health", "/ready", "/metrics", "/openapi.json"].contains(path) { return true }
+        if !isPage(request.uri.path) { return true }
         let accept = request.headers[.accept] ?? ""
         return accept.contains("json") && !accept.contains("text/html")
     }

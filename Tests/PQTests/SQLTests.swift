@@ -1,0 +1,24 @@
+import PQ
+import Testing
+
+@Suite("statements bind every interpolated value")
+struct SQLTests {
+    @Test("interpolations become numbered parameters and never enter the text")
+    func binds() {
+        let name = "Robert'); DROP TABLE schools;--"
+        let query: SQL = "SELECT * FROM schools WHERE name = \(name) AND urn = \(123456)"
+        #expect(query.text == "SELECT * FROM schools WHERE name = $1 AND urn = $2")
+        #expect(query.binds.map(\.text) == [name, "123456"])
+        #expect(!query.description.contains("Robert"))
+    }
+
+    @Test("joined fragments renumber their parameters")
+    func fragments() {
+        let filter: SQL = "phase = \("primary") AND size > \(10)"
+        let query: SQL = "SELECT 1 FROM schools WHERE id = \(7) AND \(filter)"
+        #expect(query.text == "SELECT 1 FROM schools WHERE id = $1 AND phase = $2 AND size > $3")
+        #expect(query.binds.count == 3)
+        let joined = SQL("SELECT \(1)") + " , \(2)"
+        #expect(joined.text == "SELECT $1 , $2")
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+@testable import Server
+import Store
+import Testing
+import TestSupport
+
+/// Builds the real router over `database` and runs `body` against it without a socket.
+func withApp(
+    database: Database, _ body: @escaping @Sendable (any TestClientProtocol, RouteBook) async throws -> Void
+) async throws {
+    let routes = RouteBook()
+    let router = try await buildRouter(configuration: ServerConfiguration(), database: database, routes: routes)
+    let app = Application(router: router, logger: TestEnvironment.logger)
+    try await app.test(.router) { client in try await body(client, routes) }
+}
+
+/// A test database migrated and opened as the server's own role.
+func withAppDatabase(_ body: @escaping @Sendable (Database) async throws -> Void) async throws {
+    try await TestDatabase.with { db in
+        let database = try Database(configuration: db.configuration(role: .app), logger: TestEnvironment.logger)
+        try await body(database)
+        await database.close()
+    }
+}
+
+func text(_ response: TestResponse) -> String { String(buffer: response.body) }
+
+func problem(_ response: TestResponse) throws -> Problem {
+    #expect(response.headers[.contentType] == "application/problem+json")
+    return try JSONDecoder().decode(Problem.self, from: Data(text(response).utf8))
+}
+
+@Suite("system routes")
+struct SystemRoutesTests {
+    @Test("health answers ok with a request id")
+    func health() async throws {
+        try await withAppDatabase { database in
+            try await withApp(database: database) { client, _ in
+                try await client.execute(uri: "/health", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(text(response) == #"{"status":"ok"}"#)
+                    #expect(response.headers[.requestID]?.isEmpty == false)
+                }
+            }
+        }
+    }
+
+    @Test("ready answers 200 when the database is migrated")
+    func ready() async throws {
+        try await withAppDatabase { database in
+            try await withApp(database: database) { client, _ in
+                try await client.execute(uri: "/ready", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(text(response).contains(#""migrations":"current""#))
+                }
+            }
+        }
+    }
+
+    @Test("ready answers 503 with a problem and Retry-After when the database is down")
+    func notReady() async throws {
+        let database = try Database(
+            configuration: .init(url: "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", migrationsDirectory: TestEnvironment.migrationsDirectory),
+            logger: TestEnvironment.logger
+        )
+        try await withApp(database: database) { client, _ in
+            try await client.execute(uri: "/ready", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "5")
+                let body = try problem(response)
+                #expect(body.status == 503)
+                #expect(body.detail == "The database cannot be reached.")
+                #expect(body.requestId == response.headers[.requestID])
+            }
+            // Liveness does not depend on the database.
+            try await client.execute(uri: "/health", method: .get) { #expect($0.status == .ok) }
+        }
+        await database.close()
+    }
+
+    @Test("ready answers 503 naming the pending migrations on an unmigrated database")
+    func pending() async throws {
+        try await TestDatabase.with(migrated: false) { db in
+            let database = try Database(configuration: db.configuration(role: .owner), logger: TestEnvironment.logger)
+            try await withApp(database: database) { client, _ in
+                try await client.execute(uri: "/ready", method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    let problemBody = try problem(response)
+                    #expect(problemBody.detail.contains("0001_roles_and_privileges"))
+                }
+            }
+            await database.close()
+        }
+    }
+
+    @Test("an unknown page is a styled 404 page; an unknown API path is a 404 problem")
+    func notFound() async throws {
+        try await withAppDatabase { database in
+            try await withApp(database: database) { client, _ in
+                try await client.execute(uri: "/no-such-page", method: .get) { response in
+                    #expect(response.status == .notFound)
+                    #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                    let html = text(response)
+                    #expect(html.contains("<h1 class=\"app-heading-xl\">Page not found</h1>"))
+                    #expect(html.contains("href=\"#main-content\""))
+                }
+                try await client.execute(uri: "/api/v1/no-such-thing", method: .get) { response in
+                    #expect(response.status == .notFound)
+                    let problemBody = try problem(response)
+                    #expect(problemBody.type == "/problems/not-found")
+                }
+            }
+        }
+    }
+
+    @Test("a known path with the wrong method is 405 with Allow")
+    func methodNotAllowed() async throws {
+        try await withAppDatabase { database in
+            try await withApp(database: database) { client, _ in
+                try await client.execute(uri: "/health", method: .post) { response in
+                    #expect(response.status == .methodNotAllowed)
+                    #expect(response.headers[.allow] == "GET")
+                    let problemBody = try problem(response)
+                    #expect(problemBody.status == 405)
+                }
+            }
+        }
+    }
+
+    @Test("metrics count requests by route and status and show the pool")
+    func metrics() async throws {
+        try await withAppDatabase { database in
+            try await withApp(database: database) { client, _ in
+                try await client.execute(uri: "/health", method: .get) { _ in }
+                try await client.execute(uri: "/no-such-page", method: .get) { _ in }
+                try await client.execute(uri: "/metrics", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let body = text(response)
+                    #expect(body.contains(#"http_requests_total{method="GET",route="/health",status="200"} 1"#))
+                    #expect(body.contains(#"status="404""#))
+                    #expect(body.contains(#"http_request_duration_seconds_bucket{method="GET",route="/health",status="200",le="+Inf"} 1"#))
+                    #expect(body.contains("db_pool_size 4"))
+                    #expect(body.contains("db_pool_waiting 0"))
+                }
+            }
+        }
+    }
+
+    @Test("the home page has one main landmark, a skip link and a heading")
+    func home() async throws {
+        try await withAppDatabase { database in
+            try await withApp(database: database) { client, _ in
+                try await client.execute(uri: "/", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+                    let html = text(response)
+                    #expect(html.components(separatedBy: "<main").count == 2)
+                    #expect(html.contains(##"<a href="#main-content" class="skip-link">"##))
+                    #expect(html.contains("<h1"))
+                    #expect(html.contains(#"aria-current="page""#))
+                }
+                try await client.execute(uri: "/assets/clusterfund.css", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType]?.hasPrefix("text/css") == true)
+                }
+            }
+        }
+    }
+
+    @Test("the OpenAPI document describes every API and system route the server registers")
+    func openAPICoversRoutes() async throws {
+        try await withAppDatabase { database in
+            try await withApp(database: database) { client, routes in
+                try await client.execute(uri: "/openapi.json", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let document = try #require(try JSONSerialization.jsonObject(with: Data(text(response).utf8)) as? [String: Any])
+                    #expect(document["openapi"] as? String == "3.1.0")
+                    let paths = try #require(document["paths"] as? [String: [String: Any]])
+                    let machineRoutes = routes.entries.filter { $0.path.hasPrefix("/api/") || !ProblemMiddleware.isPage($0.path) }
+                    #expect(!machineRoutes.isEmpty)
+                    for route in machineRoutes {
+                        #expect(paths[route.path]?[route.method.rawValue.lowercased()] != nil, "\(route.method) \(route.path) is not in openapi.json")
+                    }
+                }
+            }
+        }
+    }
+}
