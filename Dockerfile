@@ -1,0 +1,32 @@
+# Clusterfund: build with the Swift 6 toolchain, run on a slim image with only libpq5.
+# docker compose up builds this; see docker-compose.yml.
+
+FROM swift:6.3-bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*
+WORKDIR /build
+# Resolve dependencies first so source edits do not refetch them.
+COPY Package.swift ./
+RUN swift package resolve
+COPY Sources ./Sources
+COPY Tests ./Tests
+# The Swift runtime is linked statically, so the runtime image needs only libpq and the C library.
+RUN swift build -c release --static-swift-stdlib --product clusterfund \
+    && mkdir -p /staging \
+    && cp "$(swift build -c release --show-bin-path)/clusterfund" /staging/ \
+    && cp -R "$(swift build -c release --show-bin-path)/clusterfund_Server.resources" /staging/
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpq5 ca-certificates tzdata \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --home /app --shell /usr/sbin/nologin clusterfund
+COPY --from=build /staging /app
+COPY sql /app/sql
+WORKDIR /app
+ENV CLUSTERFUND_SQL_DIR=/app/sql \
+    CLUSTERFUND_RESOURCES_DIR=/app/clusterfund_Server.resources/Resources \
+    LOG_FORMAT=json
+USER clusterfund
+EXPOSE 8080
+ENTRYPOINT ["/app/clusterfund"]
+CMD ["serve", "--hostname", "0.0.0.0", "--port", "8080", "--migrate"]

@@ -1,0 +1,58 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/*. Source it; do not run it.
+#   REPO      the repository root (the directory holding scripts/), resolved from this file's path
+#   DATA_DIR  <repo>/.data (git-ignored): database cluster, venv, logs
+#   log/warn/die, as_root, apt_install PKG..., ensure_swift_on_path
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+DATA_DIR="$REPO/.data"
+export REPO DATA_DIR
+
+# Every script prints what it does on stderr, so stdout stays clean for `eval "$(scripts/db env)"`.
+_cf_prog="$(basename "${0:-clusterfund}")"
+log()  { printf '%s: %s\n' "$_cf_prog" "$*" >&2; }
+warn() { printf '%s: WARNING: %s\n' "$_cf_prog" "$*" >&2; }
+die()  { printf '%s: ERROR: %s\n' "$_cf_prog" "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# Run a command as root: directly when root, through sudo when that exists, else fail.
+as_root() {
+    if is_root; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "need root to run: $* (not root and no sudo); install it by hand and retry"
+    fi
+}
+
+_cf_apt_updated=0
+# apt_install PKG...: install Debian packages non-interactively; `apt-get update` once per process first.
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install these packages by hand: $*"
+    local apt_opts=(-y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0)
+    if [ "$_cf_apt_updated" -eq 0 ]; then
+        log "apt-get update"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 update >&2 \
+            || die "apt-get update failed"
+        _cf_apt_updated=1
+    fi
+    log "apt-get install $*"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install "${apt_opts[@]}" --no-install-recommends "$@" >&2 \
+        || die "apt-get install $* failed"
+}
+
+# Swift 6.3 is preinstalled at /opt/swift; make sure it is on PATH.
+ensure_swift_on_path() {
+    if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+        export PATH="$PATH:/opt/swift/usr/bin"
+    fi
+    command -v swift >/dev/null 2>&1 \
+        || die "swift not found on PATH (expected the Swift toolchain at /opt/swift/usr/bin)"
+}
+
+# port_in_use PORT: true when something accepts TCP connections on 127.0.0.1:PORT.
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
