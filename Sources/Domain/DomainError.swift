@@ -11,6 +11,10 @@ public enum DomainError: Error, Sendable, Equatable {
     case invalidTransition(String)
     /// The change collides with what is already there (a duplicate, a stale edit).
     case conflict(String)
+    /// Not signed in, or the credentials were wrong (one message for both, so accounts cannot be discovered).
+    case unauthenticated(String)
+    /// Too many tries: wait this many seconds.
+    case throttled(retryAfterSeconds: Int)
 
     /// One problem with one field.
     public struct FieldIssue: Sendable, Equatable, Codable {

@@ -7,6 +7,7 @@ public typealias OID = UInt32
 public enum PostgresType {
     public static let unknown: OID = 0
     public static let bool: OID = 16
+    public static let bytea: OID = 17
     public static let int8: OID = 20
     public static let int2: OID = 21
     public static let int4: OID = 23

@@ -9,11 +9,20 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// Where templates, the stylesheet and `openapi.json` live; defaults to the bundled resources.
     public var resourcesDirectory: String
+    /// Mark the session cookie `Secure` (set `COOKIE_SECURE=1` whenever TLS is terminated in front of the server).
+    public var cookieSecure: Bool
+    /// Browser cookies live as long as a session may (the absolute timeout).
+    public var sessionMaxAgeSeconds: Int
 
-    public init(hostname: String = "127.0.0.1", port: Int = 8080, resourcesDirectory: String? = nil) {
+    public init(
+        hostname: String = "127.0.0.1", port: Int = 8080, resourcesDirectory: String? = nil, cookieSecure: Bool = false,
+        sessionMaxAgeSeconds: Int = 12 * 60 * 60
+    ) {
         self.hostname = hostname
         self.port = port
         self.resourcesDirectory = resourcesDirectory ?? Self.bundledResources
+        self.cookieSecure = cookieSecure
+        self.sessionMaxAgeSeconds = sessionMaxAgeSeconds
     }
 
     /// The resources copied into the build by SwiftPM, next to the executable.
@@ -29,10 +38,11 @@ public struct ServerConfiguration: Sendable {
 /// try await app.runService()
 /// ```
 public func buildApplication(
-    configuration: ServerConfiguration, database: Database, logger: Logger
+    configuration: ServerConfiguration, services: AppServices, logger: Logger
 ) async throws -> some ApplicationProtocol {
+    let database = services.database
     let routes = RouteBook()
-    let router = try await buildRouter(configuration: configuration, database: database, routes: routes)
+    let router = try await buildRouter(configuration: configuration, services: services, routes: routes)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "Clusterfund"),
@@ -50,7 +60,7 @@ public func buildApplication(
 }
 
 /// Builds the router alone, for tests that exercise routes without a server.
-public func buildRouter(configuration: ServerConfiguration, database: Database, routes: RouteBook) async throws -> Router<AppRequestContext> {
+public func buildRouter(configuration: ServerConfiguration, services: AppServices, routes: RouteBook) async throws -> Router<AppRequestContext> {
     let resources = configuration.resourcesDirectory
     let pages = try await Pages(directory: resources + "/templates")
     guard let openAPI = FileManager.default.contents(atPath: resources + "/openapi.json") else {
@@ -61,8 +71,42 @@ public func buildRouter(configuration: ServerConfiguration, database: Database, 
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(pages: pages, routes: routes))
     router.add(middleware: FileMiddleware(resources + "/public", urlBasePath: "/assets"))
+    router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
+    router.add(middleware: CSRFMiddleware(routes: routes))
     let table = Routes(router: router, book: routes)
-    SystemController(database: database, metrics: metrics, openAPIDocument: ByteBuffer(bytes: openAPI)).addRoutes(to: table)
-    HomeController(pages: pages).addRoutes(to: table)
+    SystemController(database: services.database, metrics: metrics, openAPIDocument: ByteBuffer(bytes: openAPI)).addRoutes(to: table)
+    HomeController(pages: pages, structure: services.structure).addRoutes(to: table)
+    SignInController(
+        pages: pages, accounts: services.accounts, cookieSecure: configuration.cookieSecure, sessionMaxAge: configuration.sessionMaxAgeSeconds
+    ).addRoutes(to: table)
+    AccountController(pages: pages, accounts: services.accounts).addRoutes(to: table)
+    UsersController(pages: pages, users: services.users, structure: services.structure).addRoutes(to: table)
+    AuditController(pages: pages, audit: services.audit).addRoutes(to: table)
+    SessionAPIController(accounts: services.accounts).addRoutes(to: table)
+    UsersAPIController(users: services.users).addRoutes(to: table)
+    AuditAPIController(audit: services.audit).addRoutes(to: table)
     return router
+}
+
+/// The services the routes use, built once over one database.
+public struct AppServices: Sendable {
+    public var database: Database
+    public var accounts: AccountStore
+    public var users: UserStore
+    public var audit: AuditStore
+    public var structure: StructureStore
+
+    /// - Parameter passwordHashCost: bcrypt's cost; 12 in production (tests lower it only to run quickly).
+    public static func make(
+        database: Database, passwordHashCost: UInt8 = 12, clock: Clock = .system, identity: IdentityConfiguration = .init()
+    ) async throws -> AppServices {
+        let hasher = try await PasswordHasher.make(cost: passwordHashCost)
+        return AppServices(
+            database: database,
+            accounts: AccountStore(database: database, hasher: hasher, clock: clock, configuration: identity),
+            users: UserStore(database: database, clock: clock, configuration: identity),
+            audit: AuditStore(database: database),
+            structure: StructureStore(database: database)
+        )
+    }
 }

@@ -17,6 +17,10 @@ struct Problem: Codable, Sendable, Equatable {
     var instance: String?
     var requestId: String?
     var errors: [DomainError.FieldIssue]?
+    /// Sent as the `Retry-After` header, not in the body.
+    var retryAfterSeconds: Int?
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, instance, requestId, errors }
 
     /// The one mapping from any error to what the user is told. Unexpected errors say nothing of their cause.
     static func from(_ error: any Error) -> Problem {
@@ -31,11 +35,21 @@ struct Problem: Codable, Sendable, Equatable {
                 return problem
             case .invalidTransition(let detail): return Problem("invalid-transition", "Not possible now", 409, detail)
             case .conflict(let detail): return Problem("conflict", "Conflict", 409, detail)
+            case .unauthenticated(let detail): return Problem("unauthenticated", "Sign in", 401, detail)
+            case .throttled(let seconds):
+                var problem = Problem(
+                    "too-many-attempts", "Too many attempts", 429,
+                    "There have been too many attempts to sign in. Wait \((seconds + 59) / 60) minutes and try again."
+                )
+                problem.retryAfterSeconds = seconds
+                return problem
             }
         case let error as StoreError:
             switch error {
             case .unavailable(let reason):
-                return Problem("unavailable", "Service unavailable", 503, "Clusterfund cannot reach its database (\(reason)). Try again in a moment.")
+                var problem = Problem("unavailable", "Service unavailable", 503, "Clusterfund cannot reach its database (\(reason)). Try again in a moment.")
+                problem.retryAfterSeconds = 5
+                return problem
             case .unexpected: return .internalError
             }
         case let error as any HTTPResponseError:

@@ -44,6 +44,10 @@ struct Routes {
         add(.post, path, handler)
     }
 
+    func delete(_ path: String, use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator) {
+        add(.delete, path, handler)
+    }
+
     private func add(
         _ method: HTTPRequest.Method, _ path: String,
         _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Server
+import Domain
 import Store
 
 @main
@@ -10,7 +11,7 @@ struct Clusterfund: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clusterfund",
         abstract: "SEND cluster funding casework for councils.",
-        subcommands: [Serve.self, Migrate.self, DemoData.self]
+        subcommands: [Serve.self, Migrate.self, DemoData.self, CreateOfficer.self, AuditVerify.self]
     )
 }
 
@@ -75,12 +76,18 @@ struct Serve: AsyncParsableCommand {
             await database.close()
             throw CommandFailure("Clusterfund will not start: \(readiness.explanation)")
         }
-        let resources = ProcessInfo.processInfo.environment["CLUSTERFUND_RESOURCES_DIR"]
-        let app = try await buildApplication(
-            configuration: ServerConfiguration(hostname: hostname, port: port, resourcesDirectory: resources),
-            database: database,
-            logger: logger
+        let environment = ProcessInfo.processInfo.environment
+        let identity = IdentityConfiguration(
+            idleTimeoutSeconds: environment["SESSION_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init),
+            absoluteTimeoutSeconds: environment["SESSION_ABSOLUTE_TIMEOUT_SECONDS"].flatMap(Int.init)
         )
+        let services = try await AppServices.make(database: database, identity: identity)
+        let configuration = ServerConfiguration(
+            hostname: hostname, port: port, resourcesDirectory: environment["CLUSTERFUND_RESOURCES_DIR"],
+            cookieSecure: environment["COOKIE_SECURE"] == "1",
+            sessionMaxAgeSeconds: Int(identity.absoluteTimeout.components.seconds)
+        )
+        let app = try await buildApplication(configuration: configuration, services: services, logger: logger)
         logger.info("serving", metadata: ["url": "http://\(hostname):\(port)"])
         try await app.runService()
     }
@@ -119,7 +126,8 @@ func applyMigrations(common: CommonOptions, logger: Logger) async throws {
 struct DemoData: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-data",
-        abstract: "Load the demo council (refuses without --demo, so a production database never gets demo data)."
+        abstract: "Load the demo council (refuses without --demo, so a production database never gets demo data).",
+        discussion: "Every demo account's password is CLUSTERFUND_DEMO_PASSWORD; scripts/run generates one on first use."
     )
 
     @OptionGroup var common: CommonOptions
@@ -131,9 +139,86 @@ struct DemoData: AsyncParsableCommand {
         guard demo else {
             throw CommandFailure("demo-data loads made-up schools and accounts; pass --demo to confirm this is not a production database.")
         }
-        _ = common.makeLogger("clusterfund.demo")
-        // The demo council grows with the schema: schools, users and requests arrive with their issues.
-        print("demo-data: the demo council has no records yet at this schema version; nothing to load.")
+        guard let password = ProcessInfo.processInfo.environment["CLUSTERFUND_DEMO_PASSWORD"], !password.isEmpty else {
+            throw CommandFailure("demo-data: set CLUSTERFUND_DEMO_PASSWORD to the password the demo accounts should have (scripts/run does this).")
+        }
+        let logger = common.makeLogger("clusterfund.demo")
+        let owner = try Database(configuration: common.databaseConfiguration(urlVariable: "DATABASE_OWNER_URL"), logger: logger)
+        do {
+            let accounts = try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 12)).loadDemoCouncil(password: password)
+            await owner.close()
+            print("demo-data: the demo council is loaded. Accounts (password from CLUSTERFUND_DEMO_PASSWORD):")
+            for account in accounts {
+                print("  \(account.email.padding(toLength: 38, withPad: " ", startingAt: 0)) \(account.role.title), \(account.scope)")
+            }
+        } catch {
+            await owner.close()
+            throw CommandFailure("demo-data: \(describe(error))")
+        }
+    }
+}
+
+struct CreateOfficer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-officer",
+        abstract: "Create the first council officer (as DATABASE_OWNER_URL) and print a one-time set-password link."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "The officer's work email address.")
+    var email: String
+
+    @Option(help: "The officer's full name.")
+    var name: String
+
+    @Option(help: "The address people use to reach Clusterfund, for the printed link.")
+    var baseURL: String = ProcessInfo.processInfo.environment["CLUSTERFUND_BASE_URL"] ?? "http://127.0.0.1:8080"
+
+    func run() async throws {
+        let logger = common.makeLogger("clusterfund.create-officer")
+        let owner = try Database(configuration: common.databaseConfiguration(urlVariable: "DATABASE_OWNER_URL"), logger: logger)
+        do {
+            let link = try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 12)).createOfficer(email: email, displayName: name)
+            await owner.close()
+            print("create-officer: \(email) is an officer. Send them this link to set a password; it works once, for 24 hours:")
+            print("  \(baseURL)/set-password?token=\(link.token)")
+        } catch {
+            await owner.close()
+            throw CommandFailure("create-officer: \(describe(error))")
+        }
+    }
+}
+
+struct AuditVerify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit-verify",
+        abstract: "Walk the audit trail's hash chain and name the first broken link (exit 1 if there is one)."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let logger = common.makeLogger("clusterfund.audit-verify")
+        let database = try Database(configuration: common.databaseConfiguration(urlVariable: "DATABASE_URL"), logger: logger)
+        let audit = AuditStore(database: database)
+        let broken = try await audit.verify()
+        let count = try await audit.count()
+        await database.close()
+        if let broken {
+            throw CommandFailure("audit-verify: the chain is broken at event \(broken.seq): \(broken.reason).")
+        }
+        print("audit-verify: all \(count) events are intact.")
+    }
+}
+
+/// A user-facing sentence for an error from a command.
+func describe(_ error: any Error) -> String {
+    switch error {
+    case DomainError.validation(let issues): issues.map(\.detail).joined(separator: " ")
+    case DomainError.notFound(let text), DomainError.invalidTransition(let text), DomainError.conflict(let text): text
+    case StoreError.unavailable(let reason): "the database is unavailable (\(reason))"
+    default: "\(error)"
     }
 }
 

@@ -56,3 +56,25 @@ ensure_swift_on_path() {
 port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
+
+# load_demo_credentials: export CLUSTERFUND_DEMO_PASSWORD for the demo accounts. Taken from the environment when set;
+# otherwise generated once (three random words from a fixed list plus a number) and kept in .data/demo.env, so every
+# later run prints and uses the same one.
+load_demo_credentials() {
+    local file="$DATA_DIR/demo.env"
+    if [ -z "${CLUSTERFUND_DEMO_PASSWORD:-}" ]; then
+        if [ ! -s "$file" ]; then
+            mkdir -p "$DATA_DIR"
+            local words=(amber basil cedar delta ember fjord garnet harbour indigo juniper kestrel lantern meadow nutmeg orchard pebble quartz russet saffron thistle umber velvet willow yarrow)
+            local pick="" i
+            for i in 1 2 3; do pick+="${words[$((RANDOM % ${#words[@]}))]} "; done
+            pick+="$((RANDOM % 90 + 10))"
+            umask 077
+            printf 'CLUSTERFUND_DEMO_PASSWORD=%q\n' "$pick" >"$file"
+            log "generated a demo password in ${file#"$REPO"/}"
+        fi
+        # shellcheck disable=SC1090
+        . "$file"
+    fi
+    export CLUSTERFUND_DEMO_PASSWORD
+}

@@ -24,7 +24,8 @@ struct ProblemMiddleware: RouterMiddleware {
                     headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
                 }
             }
-            if problem.status == 503 { headers[.retryAfter] = "5" }
+            if let seconds = problem.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+            if problem.status == 401, Self.wantsJSON(request) { headers[.wwwAuthenticate] = #"Bearer realm="clusterfund""# }
             problem.instance = request.uri.path
             problem.requestId = context.id
             if problem.status >= 500 {
@@ -37,7 +38,11 @@ struct ProblemMiddleware: RouterMiddleware {
             if Self.wantsJSON(request) {
                 return problem.jsonResponse(headers: headers)
             }
-            var response = pages.errorPage(problem)
+            if problem.status == 401 {
+                // A person who is not signed in is sent to sign in, not shown an error.
+                return Response(status: .seeOther, headers: [.location: "/sign-in"])
+            }
+            var response = pages.errorPage(problem, session: context.identity)
             response.headers.append(contentsOf: headers)
             return response
         }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Mustache
+import Store
 
 /// The HTML side: Mustache templates loaded once at start-up, rendered into the base layout.
 /// `{{value}}` escapes HTML, so data shown on a page can never become markup.
@@ -34,9 +35,9 @@ public struct Pages: Sendable {
     }
 
     /// The error page for a problem: its title and detail, and the request id to quote to support.
-    func errorPage(_ problem: Problem) -> Response {
+    func errorPage(_ problem: Problem, session: Authenticated? = nil) -> Response {
         let model = ErrorPage(
-            layout: Layout(title: problem.title),
+            layout: Layout(title: problem.title, session: session),
             title: problem.title,
             detail: problem.detail,
             requestId: problem.requestId ?? "",
@@ -48,18 +49,6 @@ public struct Pages: Sendable {
             headers: [.contentType: "text/plain; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: "\(problem.title)\n\(problem.detail)\n"))
         )
-    }
-}
-
-/// What every page gives the base layout.
-struct Layout: Sendable {
-    var title: String
-    var navigation: [NavigationItem] = [NavigationItem(label: "Home", href: "/")]
-
-    struct NavigationItem: Sendable {
-        var label: String
-        var href: String
-        var current = false
     }
 }
 

@@ -1,0 +1,26 @@
+import Domain
+import Hummingbird
+import Store
+
+/// `GET /api/v1/audit-events` for officers, with the same filters as the page.
+struct AuditAPIController {
+    let audit: AuditStore
+
+    func addRoutes(to routes: Routes) {
+        routes.get("/api/v1/audit-events", use: list)
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> PageBody<AuditEntry> {
+        let actor = try context.requireSession().actor
+        let query = request.uri.queryParameters
+        let values = AuditController.FilterValues(
+            userId: query["userId"].map(String.init) ?? "", entityType: query["entityType"].map(String.init) ?? "",
+            entityId: query["entityId"].map(String.init) ?? "", from: query["from"].map(String.init) ?? "", to: query["to"].map(String.init) ?? ""
+        )
+        let present = Set(["userId", "entityType", "entityId", "from", "to"].filter { query[Substring($0)] != nil })
+        let (filter, issues) = AuditController.filter(from: values, present: present)
+        if !issues.isEmpty { throw DomainError.validation(issues) }
+        let (number, size) = try PageBody<AuditEntry>.requested(request)
+        return PageBody(try await audit.list(actor, filter: filter, page: number, size: size))
+    }
+}

@@ -1,0 +1,58 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Store
+
+/// `POST /api/v1/session` (bearer tokens for systems), `DELETE /api/v1/session`, and `GET /api/v1/me`.
+struct SessionAPIController {
+    let accounts: AccountStore
+
+    func addRoutes(to routes: Routes) {
+        routes.post("/api/v1/session", use: create)
+        routes.delete("/api/v1/session", use: delete)
+        routes.get("/api/v1/me", use: me)
+    }
+
+    struct Credentials: Decodable {
+        var email: String
+        var password: String
+        var otp: String?
+    }
+
+    struct Token: ResponseEncodable {
+        var token: String
+        var tokenType = "Bearer"
+        var expiresAt: Date
+        var user: Me
+    }
+
+    struct Me: ResponseEncodable {
+        var id: ID<User>
+        var displayName: String
+        var roles: [RoleAssignment]
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Token> {
+        let credentials = try await request.decode(as: Credentials.self, context: context)
+        let signedIn = try await accounts.signIn(
+            email: credentials.email, password: credentials.password, kind: .api, request: context.requestInfo(request)
+        )
+        let actor = signedIn.session.actor
+        return EditedResponse(
+            status: .created, headers: [.cacheControl: "no-store"],
+            response: Token(token: signedIn.token, expiresAt: signedIn.expiresAt, user: Me(id: actor.userID, displayName: actor.displayName, roles: actor.assignments))
+        )
+    }
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let session = try context.requireSession()
+        try await accounts.signOut(session, request: context.requestInfo(request))
+        return .noContent
+    }
+
+    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Me {
+        let actor = try context.requireSession().actor
+        return Me(id: actor.userID, displayName: actor.displayName, roles: actor.assignments)
+    }
+}

@@ -1,0 +1,68 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdAuth
+import Store
+
+/// Refuses unsafe requests that ride on a cookie without proof they came from our own pages.
+/// - Signed in by cookie: the form field `csrf_token` (or header `X-CSRF-Token`) must equal the session's token.
+/// - Not signed in, posting a form (sign-in, set password): the field must equal the `cf_csrf` cookie (double submit).
+/// - Bearer tokens are exempt, and so are API calls without a session cookie: they carry no ambient credential for
+///   another site to borrow, and `POST /api/v1/session` answers with a token in the body, never a cookie.
+struct CSRFMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    /// Requests no route answers are left to the router (404 or 405), which changes nothing.
+    let routes: RouteBook
+
+    static let anonymousCookie = "cf_csrf"
+    static let field = "csrf_token"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard ![.get, .head, .options].contains(request.method), request.headers.bearer == nil,
+            routes.methods(matching: request.uri.path).contains(request.method)
+        else {
+            return try await next(request, context)
+        }
+        var request = request
+        let expected: String?
+        if let session = context.identity, context.viaCookie {
+            expected = session.csrfToken
+        } else if ProblemMiddleware.isPage(request.uri.path), Self.isFormSubmission(request) {
+            expected = request.cookies[Self.anonymousCookie]?.value
+        } else {
+            return try await next(request, context)
+        }
+        let offered = try await Self.offeredToken(&request, context: context)
+        guard let expected, let offered, SecretToken.equal(expected, offered) else {
+            throw DomainError.forbidden("This form has expired or did not come from Clusterfund. Go back, reload the page and try again.")
+        }
+        return try await next(request, context)
+    }
+
+    /// Content a cross-site HTML form can send without a preflight.
+    static func isFormSubmission(_ request: Request) -> Bool {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        return type.isEmpty || type.hasPrefix("application/x-www-form-urlencoded") || type.hasPrefix("multipart/form-data")
+            || type.hasPrefix("text/plain")
+    }
+
+    /// The token from the header, or from the url-encoded body (the body stays readable for the handler).
+    static func offeredToken(_ request: inout Request, context: Context) async throws -> String? {
+        if let header = request.headers[.csrfToken] { return header }
+        guard request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
+        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        let text = String(buffer: body)
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2, parts[0] == field {
+                return parts[1].replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            }
+        }
+        return nil
+    }
+}
+
+extension HTTPField.Name {
+    static let csrfToken = Self("X-CSRF-Token") ?? .via
+}

@@ -1,0 +1,38 @@
+import Domain
+import Mustache
+
+/// The error summary at the top of a form and the message beside each field, from a validation failure.
+/// In a template: `{{#errors.hasErrors}}…{{/errors.hasErrors}}`, `{{errors.email}}` for one field's message.
+struct FormErrors: Sendable, MustacheParent {
+    struct Item: Sendable {
+        var href: String?
+        var text: String
+    }
+
+    var items: [Item] = []
+    private var byField: [String: String] = [:]
+
+    init() {}
+
+    /// From field issues (`/email` pointers become links to `#email`).
+    init(_ issues: [DomainError.FieldIssue]) {
+        for issue in issues {
+            let field = String(issue.pointer.drop { $0 == "/" })
+            items.append(Item(href: field.isEmpty ? nil : "#" + field, text: issue.detail))
+            if byField[field] == nil { byField[field] = issue.detail }
+        }
+    }
+
+    /// A message about the whole form, not one field.
+    init(message: String) { items = [Item(href: nil, text: message)] }
+
+    var hasErrors: Bool { !items.isEmpty }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "hasErrors": hasErrors
+        case "items": items
+        default: byField[name]
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import Domain
+import Store
+
+/// What every page gives the base layout: the title, the navigation for the signed-in role, and the sign-out form.
+struct Layout: Sendable {
+    var title: String
+    var navigation: [NavigationItem]
+    var signedInAs: String?
+    var csrfToken: String?
+
+    struct NavigationItem: Sendable {
+        var label: String
+        var href: String
+        var current: Bool
+    }
+
+    init(title: String, path: String = "", session: Authenticated? = nil) {
+        self.title = title
+        var items: [(String, String)] = [("Home", "/")]
+        if let session {
+            if session.actor.isOfficer { items += [("Users", "/users"), ("Audit trail", "/audit")] }
+            items.append(("Your account", "/account"))
+        } else {
+            items.append(("Sign in", "/sign-in"))
+        }
+        navigation = items.map { label, href in
+            NavigationItem(label: label, href: href, current: href == "/" ? path == "/" : path.hasPrefix(href))
+        }
+        signedInAs = session?.actor.displayName
+        csrfToken = session?.csrfToken
+    }
+}

@@ -1,0 +1,91 @@
+import Domain
+import Foundation
+import PQ
+
+/// One event as officers read it.
+public struct AuditEntry: Sendable, Codable {
+    public var seq: Int
+    public var occurredAt: Date
+    public var actorUserId: ID<User>?
+    public var actorName: String?
+    public var action: String
+    public var entityType: String
+    public var entityId: String?
+    public var requestId: String?
+    public var clientAddress: String?
+    public var before: [String: String]?
+    public var after: [String: String]?
+}
+
+/// Which events to show; every field narrows the list.
+public struct AuditFilter: Sendable {
+    public var actor: ID<User>?
+    public var entityType: String?
+    public var entityID: String?
+    public var from: CalendarDate?
+    public var to: CalendarDate?
+    public init(actor: ID<User>? = nil, entityType: String? = nil, entityID: String? = nil, from: CalendarDate? = nil, to: CalendarDate? = nil) {
+        self.actor = actor
+        self.entityType = entityType
+        self.entityID = entityID
+        self.from = from
+        self.to = to
+    }
+}
+
+/// Where the chain breaks: the first event whose hash or link does not hold.
+public struct BrokenLink: Sendable, Equatable {
+    public var seq: Int
+    public var reason: String
+}
+
+/// Reading and verifying the audit trail.
+public struct AuditStore: Sendable {
+    let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// Events newest first, filtered; officers only. Dates are London calendar days, both ends inclusive.
+    public func list(_ actor: Actor, filter: AuditFilter, page number: Int?, size: Int? = nil) async throws -> Page<AuditEntry> {
+        try Policy.require(actor, .readAuditTrail, on: .council)
+        let (number, size, offset) = Page<AuditEntry>.bounds(number: number, size: size)
+        let conditions: SQL = """
+            (\(filter.actor)::uuid IS NULL OR e.actor_user_id = \(filter.actor))
+            AND (\(filter.entityType)::text IS NULL OR e.entity_type = \(filter.entityType))
+            AND (\(filter.entityID)::text IS NULL OR e.entity_id = \(filter.entityID))
+            AND (\(filter.from)::date IS NULL OR (e.occurred_at AT TIME ZONE 'Europe/London')::date >= \(filter.from))
+            AND (\(filter.to)::date IS NULL OR (e.occurred_at AT TIME ZONE 'Europe/London')::date <= \(filter.to))
+            """
+        return try await database.transaction(actingAs: actor.userID) { tx in
+            let total = try await tx.one("SELECT count(*) FROM audit_events e WHERE \(conditions)").decode(Int.self, at: 0)
+            let items = try await tx.query(
+                """
+                SELECT e.seq, e.occurred_at, e.actor_user_id, u.display_name, e.action, e.entity_type, e.entity_id,
+                       e.request_id, e.client_address, e.before, e.after
+                FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
+                WHERE \(conditions)
+                ORDER BY e.seq DESC LIMIT \(size) OFFSET \(offset)
+                """
+            ).decode((Int, Date, ID<User>?, String?, String, String, String?, String?, String?, JSONB<[String: String]>?, JSONB<[String: String]>?).self)
+            .map {
+                AuditEntry(
+                    seq: $0.0, occurredAt: $0.1, actorUserId: $0.2, actorName: $0.3, action: $0.4, entityType: $0.5, entityId: $0.6,
+                    requestId: $0.7, clientAddress: $0.8, before: $0.9?.value, after: $0.10?.value
+                )
+            }
+            return Page(items: items, number: number, size: size, total: total)
+        }
+    }
+
+    /// Walks the whole chain; nil when every event's hash and link hold.
+    public func verify() async throws -> BrokenLink? {
+        try await database.transaction(actingAs: nil) { tx in
+            try await tx.first("SELECT seq, reason FROM audit_first_broken_link()")?.decode((Int, String).self)
+        }.map { BrokenLink(seq: $0.0, reason: $0.1) }
+    }
+
+    /// The number of events, for the verifier's report.
+    public func count() async throws -> Int {
+        try await database.transaction(actingAs: nil) { tx in try await tx.one("SELECT seq FROM audit_chain_head_seq()").decode(Int.self, at: 0) }
+    }
+}

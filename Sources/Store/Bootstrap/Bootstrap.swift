@@ -1,0 +1,137 @@
+import Domain
+import Foundation
+import PQ
+
+/// One demo account, for `scripts/run` to print.
+public struct DemoAccount: Sendable {
+    public var email: String
+    public var displayName: String
+    public var role: Role
+    public var scope: String
+}
+
+/// Set-up that runs from the command line as the owner role, before any officer exists.
+public struct Bootstrap: Sendable {
+    let database: Database
+    let hasher: PasswordHasher
+    let clock: Clock
+
+    public init(database: Database, hasher: PasswordHasher, clock: Clock = .system) {
+        self.database = database
+        self.hasher = hasher
+        self.clock = clock
+    }
+
+    /// Creates the first officer (or gives an existing user the officer role) and returns a set-password link.
+    public func createOfficer(email: String, displayName: String) async throws -> PasswordLink {
+        let (email, name) = try UserStore.validated(email: email, displayName: displayName)
+        let users = UserStore(database: database, clock: clock)
+        let request = RequestInfo.commandLine("create-officer")
+        let today = CalendarDate.today(at: clock.now())
+        return try await database.transaction(actingAs: nil) { tx in
+            let existing = try await tx.first("SELECT id FROM users WHERE lower(email) = lower(\(email))")?.decode(ID<User>.self, at: 0)
+            let id: ID<User>
+            if let existing {
+                id = existing
+            } else {
+                id = try await users.insertUser(email: email, displayName: name, actor: nil, request: request, in: tx)
+            }
+            let isOfficer = try await tx.first(
+                "SELECT 1 FROM role_assignments WHERE user_id = \(id) AND role = 'officer' AND (ends_on IS NULL OR ends_on >= \(today))"
+            ) != nil
+            if !isOfficer {
+                _ = try await users.insertAssignment(userID: id, role: .officer, scope: .council, startsOn: today, actor: nil, request: request, in: tx)
+            }
+            return try await users.insertPasswordLink(userID: id, actor: nil, request: request, in: tx)
+        }
+    }
+
+    /// The demo council: two clusters of schools and, at two schools of the first, a SENCo and a headteacher each,
+    /// an EP for that cluster, and an officer. Safe to run again; every demo account's password is set to `password`.
+    public func loadDemoCouncil(password: String) async throws -> [DemoAccount] {
+        let problems = PasswordRules.problems(with: password, commonPasswords: PasswordHasher.commonPasswords)
+        guard problems.isEmpty else { throw DomainError.validation(problems.map { .init(pointer: "/password", detail: $0) }) }
+        let hash = try await hasher.hash(password)
+        let users = UserStore(database: database, clock: clock)
+        let request = RequestInfo.commandLine("demo-data")
+        let today = CalendarDate.today(at: clock.now())
+        let academicYear = today.month >= 9 ? today.year : today.year - 1
+        let startOfYear = CalendarDate(year: academicYear, month: 9, day: 1) ?? today
+        return try await database.transaction(actingAs: nil) { tx in
+            var schoolIDs: [String: ID<School>] = [:]
+            var clusterIDs: [String: ID<Cluster>] = [:]
+            for (clusterName, schools) in DemoCouncil.clusters {
+                let cluster = try await tx.one(
+                    "INSERT INTO clusters (name) VALUES (\(clusterName)) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id"
+                ).decode(ID<Cluster>.self, at: 0)
+                clusterIDs[clusterName] = cluster
+                for (urn, name, phase) in schools {
+                    let school = try await tx.one(
+                        """
+                        INSERT INTO schools (urn, name, phase) VALUES (\(urn), \(name), \(phase))
+                        ON CONFLICT (urn) DO UPDATE SET name = EXCLUDED.name RETURNING id
+                        """
+                    ).decode(ID<School>.self, at: 0)
+                    schoolIDs[name] = school
+                    try await tx.execute(
+                        """
+                        INSERT INTO cluster_memberships (school_id, cluster_id, academic_year) VALUES (\(school), \(cluster), \(academicYear))
+                        ON CONFLICT (school_id, academic_year) DO NOTHING
+                        """
+                    )
+                }
+            }
+            var accounts: [DemoAccount] = []
+            for person in DemoCouncil.people {
+                let scope: Scope
+                let scopeName: String
+                switch person.place {
+                case .council: (scope, scopeName) = (.council, "the whole council")
+                case .school(let name): (scope, scopeName) = (schoolIDs[name].map(Scope.school) ?? .council, name)
+                case .cluster(let name): (scope, scopeName) = (clusterIDs[name].map(Scope.cluster) ?? .council, name)
+                }
+                let existing = try await tx.first("SELECT id FROM users WHERE lower(email) = lower(\(person.email))")?.decode(ID<User>.self, at: 0)
+                let id: ID<User>
+                if let existing {
+                    id = existing
+                } else {
+                    id = try await users.insertUser(email: person.email, displayName: person.name, actor: nil, request: request, in: tx)
+                }
+                try await tx.execute("UPDATE users SET password_hash = \(hash), active = true WHERE id = \(id)")
+                let roleRow: SQL = "SELECT 1 FROM role_assignments WHERE user_id = \(id) AND role = \(person.role.rawValue)::role_name AND ends_on IS NULL"
+                if try await tx.first(roleRow) == nil {
+                    _ = try await users.insertAssignment(userID: id, role: person.role, scope: scope, startsOn: startOfYear, actor: nil, request: request, in: tx)
+                }
+                accounts.append(DemoAccount(email: person.email, displayName: person.name, role: person.role, scope: scopeName))
+            }
+            return accounts
+        }
+    }
+}
+
+/// The made-up council `demo-data --demo` loads: Example City, with URNs in a range no real school uses.
+enum DemoCouncil {
+    static let clusters: [(String, [(String, String, String)])] = [
+        ("North Locality", [
+            ("990001", "Ashgrove Primary School", "primary"), ("990002", "Brookfield Primary School", "primary"),
+            ("990003", "Castle Hill Infant School", "infant"), ("990004", "Dene Junior School", "junior"),
+            ("990005", "Elmwood Academy", "secondary"), ("990006", "Fernside Special School", "special"),
+        ]),
+        ("South Locality", [
+            ("990011", "Greenbank Primary School", "primary"), ("990012", "Harbour View Primary School", "primary"),
+            ("990013", "Ironbridge Primary School", "primary"), ("990014", "Juniper Secondary School", "secondary"),
+            ("990015", "Kingsway Nursery School", "nursery"), ("990016", "Larkrise All-Through School", "all_through"),
+        ]),
+    ]
+
+    enum Place { case council, school(String), cluster(String) }
+
+    static let people: [(email: String, name: String, role: Role, place: Place)] = [
+        ("officer@example-city.test", "Olu Officer", .officer, .council),
+        ("senco.ashgrove@example-city.test", "Sam Senco", .senco, .school("Ashgrove Primary School")),
+        ("head.ashgrove@example-city.test", "Hana Head", .headteacher, .school("Ashgrove Primary School")),
+        ("senco.brookfield@example-city.test", "Bea Senco", .senco, .school("Brookfield Primary School")),
+        ("head.brookfield@example-city.test", "Ben Head", .headteacher, .school("Brookfield Primary School")),
+        ("ep.north@example-city.test", "Eve Psychologist", .educationalPsychologist, .cluster("North Locality")),
+    ]
+}

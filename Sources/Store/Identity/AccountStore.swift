@@ -1,0 +1,283 @@
+import Domain
+import Foundation
+import Logging
+import PQ
+
+/// A session as the server sees it on each request: who, and the CSRF token their forms must carry.
+public struct Authenticated: Sendable {
+    public var sessionID: ID<Session>
+    public var kind: SessionKind
+    public var csrfToken: String
+    public var actor: Actor
+}
+
+public enum SessionKind: String, Sendable, Codable { case browser, api }
+
+/// What sign-in hands back once: the secret (cookie value or bearer token) is never stored and never shown again.
+public struct SignedIn: Sendable {
+    public var token: String
+    public var session: Authenticated
+    public var expiresAt: Date
+}
+
+/// One of my sessions, for the account page.
+public struct SessionSummary: Sendable, Codable {
+    public var id: ID<Session>
+    public var kind: SessionKind
+    public var createdAt: Date
+    public var lastSeenAt: Date
+    public var clientAddress: String?
+    public var userAgent: String?
+    public var isCurrent: Bool
+}
+
+/// Sign-in, sessions and passwords: the service behind the sign-in page, `POST /api/v1/session` and "my account".
+public struct AccountStore: Sendable {
+    let database: Database
+    let hasher: PasswordHasher
+    let clock: Clock
+    let configuration: IdentityConfiguration
+
+    public init(database: Database, hasher: PasswordHasher, clock: Clock = .system, configuration: IdentityConfiguration = .init()) {
+        self.database = database
+        self.hasher = hasher
+        self.clock = clock
+        self.configuration = configuration
+    }
+
+    static let wrongCredentials = "Enter a correct email address and password."
+
+    /// Signs in with email and password. Wrong password and unknown email answer identically, in the same time.
+    /// - Throws: `DomainError.unauthenticated`, or `.throttled` after too many failures for the account or the address.
+    public func signIn(email: String, password: String, kind: SessionKind, request: RequestInfo) async throws -> SignedIn {
+        let emailKey = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let now = clock.now()
+        let windowStart = now.addingTimeInterval(-configuration.throttleWindow.seconds)
+        let lookup = try await database.transaction(actingAs: nil) { tx -> SignInLookup in
+            let failures = try await tx.one(
+                    """
+                    SELECT count(*) FILTER (WHERE email_lower = \(emailKey)), count(*) FILTER (WHERE client_address = \(request.clientAddress)),
+                           min(attempted_at) FILTER (WHERE email_lower = \(emailKey)), min(attempted_at) FILTER (WHERE client_address = \(request.clientAddress))
+                    FROM sign_in_attempts
+                    WHERE NOT succeeded AND attempted_at > \(windowStart) AND (email_lower = \(emailKey) OR client_address = \(request.clientAddress))
+                    """
+            ).decode((Int, Int, Date?, Date?).self)
+            let oldest = [failures.0 >= configuration.accountFailureLimit ? failures.2 : nil,
+                          failures.1 >= configuration.addressFailureLimit ? failures.3 : nil].compactMap { $0 }.min()
+            if let oldest {
+                let wait = Int(ceil(oldest.addingTimeInterval(configuration.throttleWindow.seconds).timeIntervalSince(now)))
+                try await AuditLog.append(.init(actor: nil, action: "sign_in.throttled", entityType: "account"), request: request, in: tx)
+                return .throttled(retryAfterSeconds: max(1, wait))
+            }
+            guard let row = try await tx.first("SELECT id, password_hash, active FROM auth_user_by_email(\(emailKey))") else { return .unknown }
+            let (id, hash, active) = try row.decode((ID<User>, String?, Bool).self)
+            return .account(id: id, hash: hash, active: active)
+        }
+        let account: (id: ID<User>, hash: String?, active: Bool)?
+        switch lookup {
+        case .throttled(let seconds): throw DomainError.throttled(retryAfterSeconds: seconds)
+        case .unknown: account = nil
+        case .account(let id, let hash, let active): account = (id, hash, active)
+        }
+        let passwordMatches = try await hasher.verify(password, hash: account?.hash)
+        guard let account, passwordMatches, account.active else {
+            try await database.transaction(actingAs: nil) { tx in
+                try await tx.execute(
+                    "INSERT INTO sign_in_attempts (email_lower, client_address, succeeded, attempted_at) VALUES (\(emailKey), \(request.clientAddress), false, \(now))"
+                )
+                try await AuditLog.append(
+                    .init(actor: nil, action: "sign_in.failed", entityType: "user", entityID: account?.id.description),
+                    request: request, in: tx
+                )
+            }
+            throw DomainError.unauthenticated(Self.wrongCredentials)
+        }
+        return try await database.transaction(actingAs: account.id) { tx in
+            try await tx.execute(
+                "INSERT INTO sign_in_attempts (email_lower, client_address, succeeded, attempted_at) VALUES (\(emailKey), \(request.clientAddress), true, \(now))"
+            )
+            guard let actor = try await loadActor(account.id, in: tx) else { throw DomainError.unauthenticated(Self.wrongCredentials) }
+            let token = SecretToken.generate()
+            let csrf = SecretToken.generate()
+            let expiresAt = now.addingTimeInterval(configuration.absoluteTimeout.seconds)
+            let sessionID = try await tx.one(
+                    """
+                    INSERT INTO sessions (user_id, token_hash, kind, csrf_token, created_at, last_seen_at, expires_at, client_address, user_agent)
+                    VALUES (\(account.id), \(SecretToken.hash(token)), \(kind.rawValue), \(csrf), \(now), \(now), \(expiresAt),
+                            \(request.clientAddress), \(request.userAgent.map { String($0.prefix(300)) }))
+                    RETURNING id
+                    """
+            ).decode(ID<Session>.self, at: 0)
+            try await AuditLog.append(
+                .init(actor: account.id, action: "sign_in.succeeded", entityType: "session", entityID: sessionID.description, after: ["kind": kind.rawValue]),
+                request: request, in: tx
+            )
+            return SignedIn(token: token, session: Authenticated(sessionID: sessionID, kind: kind, csrfToken: csrf, actor: actor), expiresAt: expiresAt)
+        }
+    }
+
+    /// The session a cookie or bearer token belongs to, if it is live: not revoked, the user active, within both timeouts.
+    public func authenticate(token: String) async throws -> Authenticated? {
+        guard !token.isEmpty, token.count <= 100 else { return nil }
+        let now = clock.now()
+        let found = try await database.transaction(actingAs: nil) { tx in
+            try await tx.first(
+                "SELECT session_id, user_id, kind, csrf_token, last_seen_at, expires_at, revoked_at, user_active FROM auth_session(\(SecretToken.hash(token)))"
+            )?.decode((ID<Session>, ID<User>, String, String, Date, Date, Date?, Bool).self)
+        }
+        guard let (sessionID, userID, kind, csrf, lastSeen, expiresAt, revokedAt, active) = found, revokedAt == nil, active,
+            now < expiresAt, now.timeIntervalSince(lastSeen) <= configuration.idleTimeout.seconds,
+            let sessionKind = SessionKind(rawValue: kind)
+        else { return nil }
+        return try await database.transaction(actingAs: userID) { tx in
+            guard let actor = try await loadActor(userID, in: tx) else { return nil }
+            // Touch at most every 30 s: an idle timeout needs no more precision, and it saves a write per request.
+            try await tx.execute(
+                "UPDATE sessions SET last_seen_at = \(now) WHERE id = \(sessionID) AND last_seen_at < \(now.addingTimeInterval(-30))"
+            )
+            return Authenticated(sessionID: sessionID, kind: sessionKind, csrfToken: csrf, actor: actor)
+        }
+    }
+
+    /// Ends the current session at once.
+    public func signOut(_ session: Authenticated, request: RequestInfo) async throws {
+        try await database.transaction(actingAs: session.actor.userID) { tx in
+            try await tx.execute("UPDATE sessions SET revoked_at = \(clock.now()) WHERE id = \(session.sessionID) AND revoked_at IS NULL")
+            try await AuditLog.append(
+                .init(actor: session.actor.userID, action: "sign_out", entityType: "session", entityID: session.sessionID.description),
+                request: request, in: tx
+            )
+        }
+    }
+
+    /// The actor's live sessions, newest first.
+    public func sessions(of session: Authenticated) async throws -> [SessionSummary] {
+        let now = clock.now()
+        return try await database.transaction(actingAs: session.actor.userID) { tx in
+            try await tx.query(
+                """
+                SELECT id, kind, created_at, last_seen_at, client_address, user_agent FROM sessions
+                WHERE user_id = \(session.actor.userID) AND revoked_at IS NULL AND expires_at > \(now)
+                ORDER BY created_at DESC LIMIT 50
+                """
+            ).decode((ID<Session>, String, Date, Date, String?, String?).self).map { id, kind, created, seen, address, agent in
+                SessionSummary(
+                    id: id, kind: SessionKind(rawValue: kind) ?? .browser, createdAt: created, lastSeenAt: seen,
+                    clientAddress: address, userAgent: agent, isCurrent: id == session.sessionID
+                )
+            }
+        }
+    }
+
+    /// Ends one of the actor's own sessions.
+    /// - Throws: `DomainError.notFound` for a session that is not theirs or already ended.
+    public func endSession(_ id: ID<Session>, of session: Authenticated, request: RequestInfo) async throws {
+        try Policy.require(session.actor, .manageOwnAccount, on: .council)
+        try await database.transaction(actingAs: session.actor.userID) { tx in
+            let ended = try await tx.execute(
+                "UPDATE sessions SET revoked_at = \(clock.now()) WHERE id = \(id) AND user_id = \(session.actor.userID) AND revoked_at IS NULL"
+            )
+            guard ended == 1 else { throw DomainError.notFound("There is no such session.") }
+            try await AuditLog.append(
+                .init(actor: session.actor.userID, action: "session.ended", entityType: "session", entityID: id.description),
+                request: request, in: tx
+            )
+        }
+    }
+
+    /// Changes the actor's password after checking the current one; ends their other sessions.
+    public func changePassword(_ session: Authenticated, current: String, new: String, request: RequestInfo) async throws {
+        let userID = session.actor.userID
+        let problems = PasswordRules.problems(with: new, commonPasswords: PasswordHasher.commonPasswords)
+        guard problems.isEmpty else { throw DomainError.validation(problems.map { .init(pointer: "/newPassword", detail: $0) }) }
+        let stored = try await database.transaction(actingAs: userID) { tx in
+            try await tx.first("SELECT password_hash FROM users WHERE id = \(userID)")?.decode(String?.self, at: 0)
+        }
+        guard try await hasher.verify(current, hash: stored ?? nil) else {
+            throw DomainError.validation([.init(pointer: "/currentPassword", detail: "Your current password is not correct.")])
+        }
+        let hash = try await hasher.hash(new)
+        let now = clock.now()
+        try await database.transaction(actingAs: userID) { tx in
+            try await tx.execute("UPDATE users SET password_hash = \(hash), updated_at = \(now) WHERE id = \(userID)")
+            try await tx.execute(
+                "UPDATE sessions SET revoked_at = \(now) WHERE user_id = \(userID) AND id <> \(session.sessionID) AND revoked_at IS NULL"
+            )
+            try await AuditLog.append(.init(actor: userID, action: "password.changed", entityType: "user", entityID: userID.description), request: request, in: tx)
+        }
+    }
+
+    /// Whether a set-password link can still be used, for showing its form.
+    public func passwordLinkIsUsable(_ token: String) async throws -> Bool {
+        let now = clock.now()
+        return try await database.transaction(actingAs: nil) { tx in
+            guard let row = try await tx.first("SELECT expires_at, used_at, user_active FROM auth_password_token(\(SecretToken.hash(token)))") else { return false }
+            let (expires, used, active) = try row.decode((Date, Date?, Bool).self)
+            return used == nil && active && now < expires
+        }
+    }
+
+    /// Sets a password from a single-use link, and ends every session the user had.
+    /// - Throws: `.validation` for a weak password; `.notFound` for an unknown, used or expired link.
+    public func setPassword(token: String, newPassword: String, request: RequestInfo) async throws {
+        let problems = PasswordRules.problems(with: newPassword, commonPasswords: PasswordHasher.commonPasswords)
+        guard problems.isEmpty else { throw DomainError.validation(problems.map { .init(pointer: "/password", detail: $0) }) }
+        guard try await passwordLinkIsUsable(token) else { throw Self.unusableLink }
+        let hash = try await hasher.hash(newPassword)
+        let now = clock.now()
+        try await database.transaction(actingAs: nil) { tx in
+            guard let userID = try await tx.first("SELECT auth_consume_password_token(\(SecretToken.hash(token)), \(hash), \(now))")?
+                .decode(ID<User>?.self, at: 0)
+            else { throw Self.unusableLink }
+            try await tx.execute("SELECT set_config('app.user_id', \(userID.description), true)")
+            try await AuditLog.append(.init(actor: userID, action: "password.set_from_link", entityType: "user", entityID: userID.description), request: request, in: tx)
+        }
+    }
+
+    static let unusableLink = DomainError.notFound(
+        "This link to set a password has expired or has already been used. Ask a council officer for a new one."
+    )
+
+    /// The actor for `userID` as of today: active user, roles in force, clusters of their schools.
+    func loadActor(_ userID: ID<User>, in tx: Transaction) async throws -> Actor? {
+        guard let user = try await tx.first("SELECT display_name, active FROM users WHERE id = \(userID)")?.decode((String, Bool).self),
+            user.1
+        else { return nil }
+        let today = CalendarDate.today(at: clock.now())
+        let assignments = try await tx.query(
+            """
+            SELECT id, role::text, school_id, cluster_id, starts_on, ends_on FROM role_assignments
+            WHERE user_id = \(userID) AND starts_on <= \(today) AND (ends_on IS NULL OR ends_on >= \(today))
+            """
+        ).decode((ID<RoleAssignment>, String, ID<School>?, ID<Cluster>?, CalendarDate, CalendarDate?).self).compactMap(RoleAssignment.init(row:))
+        let schools = assignments.compactMap { assignment -> UUID? in
+            if case .school(let id) = assignment.scope { return id.rawValue }
+            return nil
+        }
+        let clusters = schools.isEmpty ? [] : try await tx.query(
+            "SELECT DISTINCT cluster_id FROM cluster_memberships WHERE school_id = ANY(\(schools))"
+        ).decode((ID<Cluster>).self)
+        return Actor(userID: userID, displayName: user.0, assignments: assignments, clustersOfOwnSchools: Set(clusters))
+    }
+}
+
+/// What the first step of sign-in found. Throttling is returned, not thrown, so its audit event is committed.
+enum SignInLookup {
+    case throttled(retryAfterSeconds: Int)
+    case unknown
+    case account(id: ID<User>, hash: String?, active: Bool)
+}
+
+extension RoleAssignment {
+    /// From a row of `role_assignments`; nil for a row whose role or scope this build does not know.
+    init?(row: (ID<RoleAssignment>, String, ID<School>?, ID<Cluster>?, CalendarDate, CalendarDate?)) {
+        guard let role = Role(rawValue: row.1) else { return nil }
+        let scope: Scope
+        switch (row.2, row.3) {
+        case (let school?, nil): scope = .school(school)
+        case (nil, let cluster?): scope = .cluster(cluster)
+        default: scope = .council
+        }
+        self.init(id: row.0, role: role, scope: scope, startsOn: row.4, endsOn: row.5)
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// Where "now" comes from: the system in production, a fixed instant in tests.
+public struct Clock: Sendable {
+    public var now: @Sendable () -> Date
+    public init(now: @escaping @Sendable () -> Date) { self.now = now }
+    public static let system = Clock { Date() }
+}
+
+/// Who is asking, from where, for the audit trail. Never holds personal data of pupils.
+public struct RequestInfo: Sendable {
+    public var requestID: String
+    public var clientAddress: String
+    public var userAgent: String?
+    public init(requestID: String, clientAddress: String, userAgent: String? = nil) {
+        self.requestID = requestID
+        self.clientAddress = clientAddress
+        self.userAgent = userAgent
+    }
+    /// For commands run from the shell.
+    public static func commandLine(_ name: String) -> RequestInfo { RequestInfo(requestID: "cli-\(name)", clientAddress: "local") }
+}

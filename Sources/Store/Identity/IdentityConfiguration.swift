@@ -1,0 +1,24 @@
+/// The rules of signing in, with the defaults.
+public struct IdentityConfiguration: Sendable {
+    /// A session unused this long ends.
+    public var idleTimeout: Duration = .seconds(30 * 60)
+    /// A session ends this long after sign-in, however busy.
+    public var absoluteTimeout: Duration = .seconds(12 * 60 * 60)
+    /// Failures within `throttleWindow` that lock an account, and that block an address.
+    public var accountFailureLimit = 5
+    public var addressFailureLimit = 20
+    public var throttleWindow: Duration = .seconds(15 * 60)
+    /// How long a set-password link stays valid.
+    public var passwordLinkValidity: Duration = .seconds(24 * 60 * 60)
+
+    public init() {}
+
+    public init(idleTimeoutSeconds: Int?, absoluteTimeoutSeconds: Int?) {
+        if let idleTimeoutSeconds { idleTimeout = .seconds(idleTimeoutSeconds) }
+        if let absoluteTimeoutSeconds { absoluteTimeout = .seconds(absoluteTimeoutSeconds) }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import HummingbirdBcrypt
+import NIOPosix
+
+/// Bcrypt hashing and checking, on NIO's blocking thread pool: a cost-12 hash takes a quarter of a second of CPU,
+/// which must never stall the event loop or Swift concurrency's threads.
+public struct PasswordHasher: Sendable {
+    /// Bcrypt's cost; production uses at least 12 (`IdentityConfiguration` enforces it).
+    public let cost: UInt8
+    let threads: NIOThreadPool
+    /// A hash of a random secret at the same cost, checked when there is no account, so that a missing account
+    /// takes as long to refuse as a wrong password.
+    private let dummyHash: String
+
+    /// Makes a hasher; computes its dummy hash on the thread pool.
+    public static func make(cost: UInt8, threads: NIOThreadPool = .singleton) async throws -> PasswordHasher {
+        let secret = SecretToken.generate()
+        let dummy = try await threads.runIfActive { Bcrypt.hash(secret, cost: cost) }
+        return PasswordHasher(cost: cost, threads: threads, dummyHash: dummy)
+    }
+
+    private init(cost: UInt8, threads: NIOThreadPool, dummyHash: String) {
+        self.cost = cost
+        self.threads = threads
+        self.dummyHash = dummyHash
+    }
+
+    func hash(_ password: String) async throws -> String {
+        let cost = cost
+        return try await threads.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    /// Checks `password` against `hash`; with no hash, spends the same time on the dummy and answers false.
+    func verify(_ password: String, hash: String?) async throws -> Bool {
+        let target = hash ?? dummyHash
+        let matches = try await threads.runIfActive { Bcrypt.verify(password, hash: target) }
+        return hash != nil && matches
+    }
+
+    /// The shipped list of common passwords (zxcvbn's, lowercased), loaded once.
+    public static let commonPasswords: Set<String> = {
+        guard let url = Bundle.module.url(forResource: "Resources/common-passwords", withExtension: "txt"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return [] }
+        return Set(text.split(separator: "\n").map(String.init))
+    }()
+}

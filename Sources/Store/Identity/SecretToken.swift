@@ -1,0 +1,25 @@
+import Crypto
+import Foundation
+import PQ
+
+/// Opaque 256-bit secrets (session cookies, API tokens, set-password links, CSRF tokens).
+/// Only their SHA-256 is stored, so a copy of the database lets nobody sign in.
+public enum SecretToken {
+    /// 32 random bytes from the system's secure generator, as unpadded base64url (43 characters).
+    public static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func hash(_ token: String) -> ByteA { ByteA(Array(SHA256.hash(data: Data(token.utf8)))) }
+
+    /// Compares two secrets in time that does not depend on where they differ.
+    public static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
