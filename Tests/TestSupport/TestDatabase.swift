@@ -43,6 +43,9 @@ public struct TestDatabase: Sendable {
 
     /// Runs `body` with a fresh migrated database, dropped afterwards whatever happens.
     public static func with<T>(migrated: Bool = true, _ body: (TestDatabase) async throws -> T) async throws -> T {
+        // Swift Testing starts every test at once; a few databases at a time keeps connections under the server's limit.
+        await TestDatabasePermits.shared.acquire()
+        defer { Task { await TestDatabasePermits.shared.release() } }
         let template = migrated ? try await TemplateBuilder.shared.migratedTemplate() : "template0"
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let maintenance = TestEnvironment.maintenance
@@ -147,5 +150,30 @@ actor TemplateBuilder {
             hash = hash &* 0x100_0000_01b3
         }
         return String(hash, radix: 16)
+    }
+}
+
+/// At most `limit` test databases exist at once.
+actor TestDatabasePermits {
+    static let shared = TestDatabasePermits(limit: 4)
+    private var available: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { available = limit }
+
+    func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty {
+            available += 1
+        } else {
+            waiters.removeFirst().resume()
+        }
     }
 }

@@ -1,20 +1,36 @@
 #!/usr/bin/env python3
-"""Browser checks of the HTML pages: accessibility (axe-core) and page structure.
+"""Browser checks of the HTML pages: accessibility (axe-core), page structure and keyboard use.
 
-Usage: .data/venv/bin/python Tests/e2e/browser_check.py BASE_URL
-       (scripts/e2e-tools installs the venv; scripts/test runs this against a live server)
+Usage: CLUSTERFUND_DEMO_PASSWORD=... .data/venv/bin/python Tests/e2e/browser_check.py BASE_URL
+       (scripts/e2e-tools installs the venv; scripts/test runs this against a live server loaded with
+       `clusterfund demo-data --demo`, whose accounts all have the password CLUSTERFUND_DEMO_PASSWORD)
 
-For each page in PAGES, in headless Debian chromium driven by Playwright:
-  - the HTTP status is the expected one and the answer is HTML;
-  - axe-core finds no violation of impact "serious" or "critical" (lesser ones are printed only);
-  - exactly one <main> landmark, at least one <h1>;
-  - the first Tab from the top of the page focuses a skip link with href="#main-content",
-    and an element with id="main-content" exists;
-  - no uncaught JavaScript error.
-Exits 1 if any page fails. The last line is `browser: N passed, M failed` (N, M count pages).
+Headless Debian chromium driven by Playwright walks three journeys, each in its own browser context:
+  anonymous  /, /no-such-page (404), /sign-in, /set-password?token=bogus (404), and the sign-in form
+             submitted with a wrong password (401: an error summary with role=alert, the email kept,
+             the password not echoed);
+  officer    signs in through the form by keyboard only (Tab to each field, type, Enter), then /,
+             /account, /users, /users/new, "Add a user" submitted empty (422: the error summary links
+             to #displayName and #email), the first user's page (followed from /users), that page after
+             "Issue a set-password link" and the link itself opened anonymously (the form, not
+             submitted), /audit, /audit with an unreadable date (422), and finally signs out with the
+             header button, after which /account goes to /sign-in;
+  SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page.
+Every page or state reached (one line each in the output) must:
+  - answer with the expected HTTP status, as HTML, without uncaught JavaScript errors;
+  - have no axe-core violation of impact "serious" or "critical" (lesser ones are printed only);
+  - have exactly one <main> landmark, at least one <h1>, an element with id="main-content", and a skip
+    link to "#main-content" as the first Tab stop;
+  - show where the keyboard focus is: at every Tab stop (up to MAX_TAB_STOPS) the focused element is
+    on screen and looks different from when it is not focused;
+  - on a form with errors: an error summary (role=alert) whose links point at fields that exist, and
+    each such field is tied to its message (aria-describedby names a "<field>-error" element).
+Exits 1 if anything fails. The last line is `browser: N passed, M failed` (N, M count pages/states; a
+state that could not be reached because an earlier step of its journey failed counts as failed).
 
-Env: CHROMIUM (browser binary, default /usr/bin/chromium), BROWSER_SCREENSHOTS (directory for a
-full-page PNG of each page; default <repo>/.data/browser-screenshots; "" to disable).
+Env: CLUSTERFUND_DEMO_PASSWORD (required), CHROMIUM (browser binary, default /usr/bin/chromium),
+BROWSER_SCREENSHOTS (directory for a full-page PNG of each page/state as first shown; default
+<repo>/.data/browser-screenshots; "" to disable).
 """
 
 from __future__ import annotations
@@ -23,29 +39,52 @@ import os
 import re
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
-
-
-@dataclass(frozen=True)
-class Page:
-    path: str
-    status: int = 200
-    name: str = ""
-
-
-# The pages to check. Add a line per page; `status` is the HTTP status the page must answer with.
-PAGES: list[Page] = [
-    Page("/", 200, "home"),
-    Page("/no-such-page", 404, "not found"),
-]
+from typing import Callable
+from urllib.parse import urljoin, urlparse
 
 FAILING_IMPACTS = {"serious", "critical"}
 SKIP_LINK_HREF = "#main-content"
 NAV_TIMEOUT_MS = 15_000
+MAX_TAB_STOPS = 80
+
+OFFICER = "officer@example-city.test"
+SENCO = "senco.ashgrove@example-city.test"
+# The wrong-password attempt uses an account no journey signs in to, so that repeated runs within the
+# server's throttle window (5 failures per account in 15 minutes) never lock the accounts the journeys need.
+WRONG_PASSWORD_ACCOUNT = "ep.north@example-city.test"
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+class Broken(Exception):
+    """A step could not get its page or state; the rest of its journey cannot run."""
+
+
+@dataclass
+class Tab:
+    """One browser tab and what it has seen since its last check."""
+
+    page: object
+    js_errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, context) -> "Tab":
+        tab = cls(context.new_page())
+        tab.page.set_default_timeout(NAV_TIMEOUT_MS)
+        tab.page.on("pageerror", lambda exc: tab.js_errors.append(str(exc)))
+        return tab
+
+
+@dataclass
+class Landing:
+    """Where a navigation ended: the final response (after redirects)."""
+
+    status: int
+    content_type: str
+    path: str
+    redirected: bool
 
 
 def find_chromium() -> str:
@@ -55,71 +94,448 @@ def find_chromium() -> str:
     sys.exit("browser: chromium not found (scripts/e2e-tools installs Debian's chromium)")
 
 
-def check_page(context, base_url: str, spec: Page, axe, shots: Path | None, notes: list[str]) -> list[str]:
-    """Returns the problems found on one page (empty: the page passes); appends lesser findings to notes."""
-    problems: list[str] = []
-    url = urljoin(base_url.rstrip("/") + "/", spec.path.lstrip("/"))
-    page = context.new_page()
-    js_errors: list[str] = []
-    page.on("pageerror", lambda exc: js_errors.append(str(exc)))
+def landing_of(page, response) -> Landing:
+    if response is None:
+        raise Broken(f"no response for {page.url}")
+    return Landing(
+        status=response.status,
+        content_type=response.headers.get("content-type", ""),
+        path=urlparse(page.url).path + (f"?{urlparse(page.url).query}" if urlparse(page.url).query else ""),
+        redirected=response.request.redirected_from is not None,
+    )
+
+
+def go(tab: Tab, base_url: str, path: str) -> Landing:
+    url = urljoin(base_url.rstrip("/") + "/", path.lstrip("/"))
     try:
-        try:
-            response = page.goto(url, wait_until="load", timeout=NAV_TIMEOUT_MS)
-        except Exception as exc:  # connection refused, timeout, ...
-            return [f"could not load {url}: {exc}".splitlines()[0]]
-        if response is None:
-            return [f"no response for {url}"]
-        if response.status != spec.status:
-            problems.append(f"HTTP status {response.status}, expected {spec.status}")
-        ctype = response.headers.get("content-type", "")
-        if "text/html" not in ctype:
-            problems.append(f"content-type is {ctype!r}, expected text/html")
+        response = tab.page.goto(url, wait_until="load", timeout=NAV_TIMEOUT_MS)
+    except Exception as exc:  # connection refused, timeout, ...
+        raise Broken(f"could not load {url}: {exc}".splitlines()[0]) from None
+    return landing_of(tab.page, response)
 
-        # As loaded, before any interaction.
-        if shots is not None:
-            slug = re.sub(r"[^a-zA-Z0-9]+", "-", spec.path).strip("-") or "home"
-            page.screenshot(path=str(shots / f"{slug}.png"), full_page=True)
 
-        # Structure.
-        mains = page.evaluate("document.querySelectorAll('main, [role=\"main\"]').length")
-        if mains != 1:
-            problems.append(f"expected exactly one <main> landmark, found {mains}")
-        h1s = page.locator("h1").count()
-        if h1s < 1:
-            problems.append("no <h1>")
-        if page.locator("#main-content").count() != 1:
-            problems.append('no element with id="main-content" (the skip link target)')
+def press_and_wait(tab: Tab, key: str = "Enter") -> Landing:
+    """Presses a key that should navigate (submit a form, follow a link) and waits for the new page."""
+    try:
+        with tab.page.expect_navigation(wait_until="load", timeout=NAV_TIMEOUT_MS) as nav:
+            tab.page.keyboard.press(key)
+    except Exception as exc:
+        raise Broken(f"pressing {key} did not load a page: {exc}".splitlines()[0]) from None
+    return landing_of(tab.page, nav.value)
 
-        # Skip link: the first Tab from the top focuses it.
-        page.evaluate("() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); }")
+
+FOCUSED_IS = "sel => { const e = document.activeElement; return !!e && e !== document.body && e.matches(sel); }"
+
+
+def tab_to(tab: Tab, selector: str, what: str) -> None:
+    """Presses Tab (only Tab: as a keyboard user would) until the element matching selector has focus."""
+    for _ in range(MAX_TAB_STOPS + 2):
+        tab.page.keyboard.press("Tab")
+        if tab.page.evaluate(FOCUSED_IS, selector):
+            return
+    raise Broken(f"could not reach {what} ({selector}) by pressing Tab {MAX_TAB_STOPS + 2} times")
+
+
+def sign_in_by_keyboard(tab: Tab, base_url: str, email: str, password: str) -> Landing:
+    """Opens /sign-in and signs in with the keyboard alone. Returns where the form submission landed."""
+    landing = go(tab, base_url, "/sign-in")
+    if landing.status != 200:
+        raise Broken(f"GET /sign-in answered {landing.status}")
+    tab_to(tab, "#email", "the email field")
+    tab.page.keyboard.type(email)
+    tab_to(tab, "#password", "the password field")
+    tab.page.keyboard.type(password)
+    return press_and_wait(tab, "Enter")
+
+
+# --- The checks every page/state gets ---------------------------------------------------------------
+
+TAB_STOP_JS = """
+() => {
+  const e = document.activeElement;
+  if (!e || e === document.body || e === document.documentElement) return null;
+  // What shows focus: an outline, a shadow, a background, a border or an underline. (A change of text
+  // colour alone, e.g. #000 to #0b0c0c, is not counted: nobody could see it.)
+  const look = () => { const s = getComputedStyle(e);
+    const outline = (s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0
+                     || s.outlineColor === 'transparent' || s.outlineColor === 'rgba(0, 0, 0, 0)')
+                    ? 'none' : [s.outlineStyle, s.outlineWidth, s.outlineColor].join(' ');
+    return [outline, s.boxShadow, s.backgroundColor, s.textDecorationLine,
+            s.borderTopColor, s.borderBottomColor, s.borderTopWidth, s.borderBottomWidth].join('|'); };
+  const r = e.getBoundingClientRect();
+  const onScreen = r.width > 0 && r.height > 0 && r.bottom > 0 && r.right > 0
+                   && r.top < window.innerHeight && r.left < window.innerWidth;
+  const focused = look();
+  e.blur();
+  const unfocused = look();
+  e.focus({preventScroll: true});
+  const text = (e.getAttribute('aria-label') || e.innerText || e.value || e.name || '').trim().replace(/\\s+/g, ' ');
+  const id = e.id ? '#' + e.id : '';
+  return {key: e.tagName.toLowerCase() + id + ' ' + (e.getAttribute('href') || e.getAttribute('name') || '') + ' ' + text,
+          describe: '<' + e.tagName.toLowerCase() + id + '> "' + text.slice(0, 40) + '"',
+          onScreen, indicator: focused !== unfocused};
+}
+"""
+
+
+def check_keyboard(tab: Tab, problems: list[str]) -> None:
+    """From the top of a freshly loaded page: the skip link first, then every Tab stop shows its focus."""
+    page = tab.page
+    # Start from the top, as a newly loaded page does: blur() alone leaves chromium's sequential focus
+    # navigation starting point where the focus was, so focus <body> first.
+    page.evaluate(
+        """() => { if (document.activeElement) document.activeElement.blur();
+                   const b = document.body, had = b.hasAttribute('tabindex');
+                   if (!had) b.setAttribute('tabindex', '-1');
+                   b.focus({preventScroll: true}); b.blur();
+                   if (!had) b.removeAttribute('tabindex');
+                   window.scrollTo(0, 0); }"""
+    )
+    page.keyboard.press("Tab")
+    first = page.evaluate(
+        """() => { const e = document.activeElement;
+                   return e ? {tag: e.tagName.toLowerCase(), href: e.getAttribute('href'),
+                               text: (e.textContent || '').trim()} : null; }"""
+    )
+    if not first or first["tag"] != "a" or first["href"] != SKIP_LINK_HREF:
+        problems.append(f'first focusable element is not a skip link to "{SKIP_LINK_HREF}" (Tab focused {first})')
+    seen: set[str] = set()
+    for n in range(1, MAX_TAB_STOPS + 1):
+        stop = page.evaluate(TAB_STOP_JS)
+        if stop is None or stop["key"] in seen:
+            break  # left the page, or came round again
+        seen.add(stop["key"])
+        if not stop["onScreen"]:
+            problems.append(f"Tab stop {n}, {stop['describe']}: not on screen when focused")
+        if not stop["indicator"]:
+            problems.append(f"Tab stop {n}, {stop['describe']}: no visible focus indicator (looks the same focused)")
         page.keyboard.press("Tab")
-        focused = page.evaluate(
-            """() => { const e = document.activeElement;
-                       return e ? {tag: e.tagName.toLowerCase(), href: e.getAttribute('href'),
-                                    text: (e.textContent || '').trim()} : null; }"""
+
+
+def check_structure(page, problems: list[str]) -> None:
+    mains = page.evaluate("document.querySelectorAll('main, [role=\"main\"]').length")
+    if mains != 1:
+        problems.append(f"expected exactly one <main> landmark, found {mains}")
+    if page.locator("h1").count() < 1:
+        problems.append("no <h1>")
+    if page.locator("#main-content").count() != 1:
+        problems.append('no element with id="main-content" (the skip link target)')
+
+
+def check_axe(page, axe, problems: list[str], notes: list[str]) -> None:
+    results = axe.run(page).response
+    for v in results.get("violations", []):
+        impact = v.get("impact") or "unknown"
+        targets = ", ".join(" ".join(map(str, n.get("target", []))) for n in v.get("nodes", []))
+        line = f"axe {v['id']} ({impact}): {v.get('help', '')} [{len(v.get('nodes', []))} node(s): {targets}]"
+        (problems if impact in FAILING_IMPACTS else notes).append(line)
+
+
+def check_error_summary(page, problems: list[str], expect_hrefs: list[str]) -> None:
+    """A form answered with errors: the summary is there, links to real fields, and each field names its message."""
+    if page.locator('[role="alert"]').count() < 1:
+        problems.append('no error summary (an element with role="alert")')
+        return
+    hrefs = page.evaluate(
+        """() => [...document.querySelectorAll('[role="alert"] a[href^="#"]')].map(a => a.getAttribute('href'))"""
+    )
+    for href in expect_hrefs:
+        if href not in hrefs:
+            problems.append(f'the error summary has no link to "{href}" (links: {hrefs})')
+    for href in hrefs:
+        target = page.evaluate(
+            """id => { const e = document.getElementById(id);
+                       if (!e) return null;
+                       return {tag: e.tagName.toLowerCase(), describedBy: e.getAttribute('aria-describedby') || '',
+                               hasMessage: !!document.getElementById(id + '-error')}; }""",
+            href[1:],
         )
-        if not focused or focused["tag"] != "a" or focused["href"] != SKIP_LINK_HREF:
+        if target is None:
+            problems.append(f'the error summary links to "{href}" but no element has that id')
+            continue
+        if target["tag"] not in ("input", "select", "textarea"):
+            problems.append(f'the error summary link "{href}" points at a <{target["tag"]}>, not a form field')
+        if not target["hasMessage"]:
+            problems.append(f'field "{href}" has no error message beside it (no element with id="{href[1:]}-error")')
+        elif f"{href[1:]}-error" not in target["describedBy"].split():
             problems.append(
-                f'first focusable element is not a skip link to "{SKIP_LINK_HREF}" (Tab focused {focused})'
+                f'field "{href}" is not tied to its error message: aria-describedby="{target["describedBy"]}" '
+                f'does not name "{href[1:]}-error"'
             )
 
-        # Accessibility: axe-core.
-        results = axe.run(page).response
-        for v in results.get("violations", []):
-            impact = v.get("impact") or "unknown"
-            targets = ", ".join(" ".join(map(str, n.get("target", []))) for n in v.get("nodes", []))
-            line = f"axe {v['id']} ({impact}): {v.get('help', '')} [{len(v.get('nodes', []))} node(s): {targets}]"
-            if impact in FAILING_IMPACTS:
-                problems.append(line)
+
+class Runner:
+    def __init__(self, base_url: str, axe, shots: Path | None):
+        self.base_url = base_url
+        self.axe = axe
+        self.shots = shots
+        self.passed = 0
+        self.failed = 0
+
+    def report(self, label: str, problems: list[str], notes: list[str]) -> None:
+        if problems:
+            self.failed += 1
+            print(f"FAIL {label}")
+            for problem in problems:
+                print(f"    - {problem}")
+        else:
+            self.passed += 1
+            print(f"ok   {label}")
+        for note in notes:
+            print(f"    note (not failing): {note}")
+        sys.stdout.flush()
+
+    def audit(self, tab: Tab, landing: Landing, *, status: int, shot: str, path: str | None = None,
+              errors: list[str] | None = None, extra: Callable[[list[str]], None] | None = None) -> tuple[list[str], list[str]]:
+        """All the checks of one page/state, as the tab shows it now. Returns (problems, notes)."""
+        problems: list[str] = []
+        notes: list[str] = []
+        page = tab.page
+        if landing.status != status:
+            problems.append(f"HTTP status {landing.status}, expected {status}")
+        if "text/html" not in landing.content_type:
+            problems.append(f"content-type is {landing.content_type!r}, expected text/html")
+        if path is not None and landing.path != path:
+            problems.append(f"ended at {landing.path}, expected {path}")
+        if self.shots is not None:
+            page.screenshot(path=str(self.shots / f"{shot}.png"), full_page=True)
+        check_structure(page, problems)
+        if errors is not None:
+            check_error_summary(page, problems, errors)
+        if extra is not None:
+            extra(problems)
+        check_axe(page, self.axe, problems, notes)
+        check_keyboard(tab, problems)  # last: it moves the focus about
+        if tab.js_errors:
+            problems.extend(f"JavaScript error: {e}" for e in tab.js_errors)
+            tab.js_errors.clear()
+        return problems, notes
+
+    def journey(self, name: str, steps: list[tuple[str, Callable[[], tuple[list[str], list[str]]]]]) -> None:
+        print(f"-- {name}")
+        broken: str | None = None
+        for label, step in steps:
+            label = f"{name}: {label}"
+            if broken is not None:
+                self.report(label, [f"not run: an earlier step failed ({broken})"], [])
+                continue
+            try:
+                problems, notes = step()
+            except Broken as exc:
+                broken = str(exc)
+                problems, notes = [str(exc)], []
+            except Exception as exc:  # a broken check must fail loudly, not pass
+                broken = f"check crashed: {type(exc).__name__}: {exc}".splitlines()[0]
+                problems, notes = [broken], []
+            self.report(label, problems, notes)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower() or "home"
+
+
+# --- Journeys -----------------------------------------------------------------------------------------
+
+def anonymous_journey(run: Runner, context) -> None:
+    tab = Tab.open(context)
+
+    def visit(path: str, status: int, extra=None):
+        return lambda: run.audit(tab, go(tab, run.base_url, path), status=status, shot=f"anon-{slug(path)}", extra=extra)
+
+    def wrong_password():
+        landing = sign_in_by_keyboard(tab, run.base_url, WRONG_PASSWORD_ACCOUNT, "not the password 0")
+
+        def kept(problems: list[str]) -> None:
+            typed = tab.page.input_value("#email")
+            if typed != WRONG_PASSWORD_ACCOUNT:
+                problems.append(f"the email field holds {typed!r}, expected the address typed ({WRONG_PASSWORD_ACCOUNT!r})")
+            if tab.page.input_value("#password") != "":
+                problems.append("the password field is filled in again: a password must never be sent back")
+            if any(c["name"] == "cf_session" and c["value"] for c in context.cookies()):
+                problems.append("a cf_session cookie was set by a failed sign-in")
+
+        return run.audit(tab, landing, status=401, shot="anon-sign-in-wrong-password", path="/sign-in",
+                         errors=["#email"], extra=kept)
+
+    def expired_link(problems: list[str]) -> None:
+        if "expired" not in (tab.page.locator("main").inner_text() or ""):
+            problems.append('the page does not say the link has expired')
+
+    run.journey("anonymous", [
+        ("/ (home, expect 200)", visit("/", 200)),
+        ("/no-such-page (not found, expect 404)", visit("/no-such-page", 404)),
+        ("/sign-in (sign-in form, expect 200)", visit("/sign-in", 200)),
+        ("/set-password?token=bogus (expired link, expect 404)", visit("/set-password?token=bogus", 404, expired_link)),
+        ("sign-in with a wrong password (error summary, expect 401)", wrong_password),
+    ])
+    tab.page.close()
+
+
+def officer_journey(run: Runner, context, anonymous_context, password: str) -> None:
+    tab = Tab.open(context)
+    state: dict[str, str] = {}
+
+    def sign_in():
+        landing = sign_in_by_keyboard(tab, run.base_url, OFFICER, password)
+        if landing.status == 429:
+            raise Broken("sign-in answered 429: the server is throttling sign-ins from this address or account "
+                         "(too many failed sign-ins in the last 15 minutes)")
+        cookie = next((c for c in context.cookies() if c["name"] == "cf_session" and c["value"]), None)
+        if landing.path != "/" or cookie is None:
+            raise Broken(f"signing in as {OFFICER} by keyboard ended at {landing.path} (HTTP {landing.status}) "
+                         f"{'with' if cookie else 'without'} a cf_session cookie")
+
+        def welcomed(problems: list[str]) -> None:
+            if not cookie.get("httpOnly"):
+                problems.append("the cf_session cookie is not HttpOnly")
+            if "Welcome" not in tab.page.locator("h1").first.inner_text():
+                problems.append("the signed-in home page does not greet the user in its <h1>")
+            if tab.page.locator('form[action="/sign-out"] button').count() != 1:
+                problems.append("no sign-out button in the header")
+
+        return run.audit(tab, landing, status=200, shot="officer-home", path="/", extra=welcomed)
+
+    def visit(path: str, status: int = 200, extra=None):
+        return lambda: run.audit(tab, go(tab, run.base_url, path), status=status, shot=f"officer-{slug(path)}",
+                                 path=path, extra=extra)
+
+    def add_user_empty():
+        landing = go(tab, run.base_url, "/users/new")
+        if landing.status != 200:
+            raise Broken(f"GET /users/new answered {landing.status}")
+        tab_to(tab, 'form[action="/users"] button[type="submit"]', 'the "Add user" button')
+        landing = press_and_wait(tab, "Enter")
+        return run.audit(tab, landing, status=422, shot="officer-users-new-errors", path="/users",
+                         errors=["#displayName", "#email"])
+
+    def first_user():
+        landing = go(tab, run.base_url, "/users")
+        if landing.status != 200:
+            raise Broken(f"GET /users answered {landing.status}")
+        link = tab.page.locator('main table a[href^="/users/"]').first
+        if link.count() == 0:
+            raise Broken("no link to a user in the table on /users")
+        href = link.get_attribute("href") or ""
+        link.focus()
+        landing = press_and_wait(tab, "Enter")
+        state["user"] = href
+
+        def buttons(problems: list[str]) -> None:
+            issue = tab.page.locator('main button:has-text("Issue a set-password link")')
+            if issue.count() != 1:
+                problems.append('no "Issue a set-password link" button')
+
+        return run.audit(tab, landing, status=200, shot="officer-user", path=href, extra=buttons)
+
+    def issue_link():
+        href = state.get("user")
+        if not href:
+            raise Broken("no user page was reached")
+        go(tab, run.base_url, href)
+        tab_to(tab, f'form[action="{href}/password-link"] button', 'the "Issue a set-password link" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def shows_link(problems: list[str]) -> None:
+            code = tab.page.locator('[role="status"] code')
+            text = code.first.inner_text() if code.count() else ""
+            match = re.search(r"/set-password\?token=\S+", text)
+            if not match:
+                problems.append('no set-password link shown in a role="status" notice')
             else:
-                notes.append(line)
+                state["link"] = match.group(0)
 
-        if js_errors:
-            problems.extend(f"JavaScript error: {e}" for e in js_errors)
+        return run.audit(tab, landing, status=200, shot="officer-user-link-issued", path=f"{href}/password-link",
+                         extra=shows_link)
 
-    finally:
-        page.close()
-    return problems
+    def open_link():
+        link = state.get("link")
+        if not link:
+            raise Broken("no set-password link was shown")
+        other = Tab.open(anonymous_context)
+        try:
+            landing = go(other, run.base_url, link)
+
+            def form(problems: list[str]) -> None:
+                if other.page.locator('form[action="/set-password"] input#password').count() != 1:
+                    problems.append("no password field on the set-password form")
+
+            return run.audit(other, landing, status=200, shot="anon-set-password-usable", extra=form)
+        finally:
+            other.page.close()
+
+    def audit_bad_date():
+        landing = go(tab, run.base_url, "/audit")
+        if landing.status != 200:
+            raise Broken(f"GET /audit answered {landing.status}")
+        tab_to(tab, "#from", 'the "From" field of the filter')
+        tab.page.keyboard.type("not a date")
+        landing = press_and_wait(tab, "Enter")
+        return run.audit(tab, landing, status=422, shot="officer-audit-bad-date", errors=["#from"])
+
+    def has_table(problems: list[str]) -> None:
+        if tab.page.locator("main table").count() < 1:
+            problems.append("no table")
+
+    def sign_out():
+        go(tab, run.base_url, "/account")
+        tab_to(tab, 'form[action="/sign-out"] button', 'the "Sign out" button')
+        landing = press_and_wait(tab, "Enter")
+        session_after = [c for c in context.cookies() if c["name"] == "cf_session" and c["value"]]
+        problems, notes = run.audit(tab, landing, status=200, shot="officer-signed-out", path="/sign-in")
+        if session_after:
+            problems.append("the cf_session cookie is still set after signing out")
+        after = go(tab, run.base_url, "/account")
+        if after.path != "/sign-in" or not after.redirected:
+            problems.append(f"after signing out, GET /account ended at {after.path} (HTTP {after.status}), "
+                            "expected a redirect to /sign-in")
+        return problems, notes
+
+    run.journey("officer", [
+        ("sign in by keyboard, then / (expect 200)", sign_in),
+        ("/account (expect 200)", visit("/account")),
+        ("/users (expect 200)", visit("/users", extra=has_table)),
+        ("/users/new (expect 200)", visit("/users/new")),
+        ('"Add a user" submitted empty (error summary, expect 422)', add_user_empty),
+        ("/users/{id}, the first user on /users (expect 200)", first_user),
+        ('/users/{id} after "Issue a set-password link" (expect 200)', issue_link),
+        ("the issued /set-password link, opened anonymously (expect 200)", open_link),
+        ("/audit (expect 200)", visit("/audit", extra=has_table)),
+        ("/audit filtered with an unreadable date (error summary, expect 422)", audit_bad_date),
+        ("sign out with the header button, then /account goes to /sign-in", sign_out),
+    ])
+    tab.page.close()
+
+
+def senco_journey(run: Runner, context, password: str) -> None:
+    tab = Tab.open(context)
+
+    def sign_in():
+        landing = sign_in_by_keyboard(tab, run.base_url, SENCO, password)
+        if landing.path != "/":
+            raise Broken(f"signing in as {SENCO} by keyboard ended at {landing.path} (HTTP {landing.status})")
+
+        def senco_home(problems: list[str]) -> None:
+            if "SENCo" not in tab.page.locator("main").inner_text():
+                problems.append("the home page shows no SENCo card")
+            if tab.page.locator('nav a[href="/users"]').count():
+                problems.append("the menu offers Users to a SENCo")
+
+        return run.audit(tab, landing, status=200, shot="senco-home", path="/", extra=senco_home)
+
+    def users_forbidden():
+        landing = go(tab, run.base_url, "/users")
+
+        def not_allowed(problems: list[str]) -> None:
+            if "Not allowed" not in tab.page.locator("h1").first.inner_text():
+                problems.append('the <h1> does not say "Not allowed"')
+
+        return run.audit(tab, landing, status=403, shot="senco-users-forbidden", path="/users", extra=not_allowed)
+
+    run.journey("SENCo", [
+        ("sign in by keyboard, then / (expect 200)", sign_in),
+        ("/users (not allowed, expect 403)", users_forbidden),
+    ])
+    tab.page.close()
 
 
 def reexec_in_venv() -> None:
@@ -134,6 +550,12 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     base_url = argv[1]
+    password = os.environ.get("CLUSTERFUND_DEMO_PASSWORD", "")
+    if not password:
+        print("browser: CLUSTERFUND_DEMO_PASSWORD is not set: it must hold the password of the demo accounts "
+              "(`clusterfund demo-data --demo` sets it; scripts/test exports it)", file=sys.stderr)
+        print("browser: 0 passed, 1 failed")
+        return 1
     reexec_in_venv()
 
     from axe_playwright_python.sync_playwright import Axe
@@ -147,36 +569,29 @@ def main(argv: list[str]) -> int:
     args = ["--disable-dev-shm-usage"]
     if os.geteuid() == 0:
         args.append("--no-sandbox")
-    axe = Axe()
-    passed = failed = 0
+    run = Runner(base_url, Axe(), shots)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=find_chromium(), headless=True, args=args)
-        # bypass_csp: axe-core is injected into the page; a strict CSP must not block it.
-        context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900}, locale="en-US")
-        print(f"browser: checking {len(PAGES)} page(s) at {base_url} with chromium {browser.version}")
-        for spec in PAGES:
-            label = f"{spec.path} ({spec.name or 'page'}, expect {spec.status})"
-            notes: list[str] = []
-            try:
-                problems = check_page(context, base_url, spec, axe, shots, notes)
-            except Exception as exc:  # a broken check must fail loudly, not pass
-                problems = [f"check crashed: {type(exc).__name__}: {exc}"]
-            if problems:
-                failed += 1
-                print(f"FAIL {label}")
-                for problem in problems:
-                    print(f"    - {problem}")
-            else:
-                passed += 1
-                print(f"ok   {label}")
-            for note in notes:
-                print(f"    note (not failing): {note}")
-        context.close()
+        print(f"browser: checking {base_url} with chromium {browser.version}")
+
+        def new_context():
+            # bypass_csp: axe-core is injected into the page; a strict CSP must not block it.
+            return browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900}, locale="en-GB")
+
+        anonymous = new_context()
+        anonymous_journey(run, anonymous)
+        officer = new_context()
+        officer_journey(run, officer, anonymous, password)
+        officer.close()
+        anonymous.close()
+        senco = new_context()
+        senco_journey(run, senco, password)
+        senco.close()
         browser.close()
     if shots is not None:
         print(f"browser: screenshots in {shots}")
-    print(f"browser: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    print(f"browser: {run.passed} passed, {run.failed} failed")
+    return 1 if run.failed else 0
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ struct UsersAPIController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Created> {
         let actor = try context.requireSession().actor
+        try users.authorize(actor)
         let body = try await request.decode(as: NewUser.self, context: context)
         let id = try await users.create(actor, email: body.email, displayName: body.displayName, request: context.requestInfo(request))
         return EditedResponse(status: .created, headers: [.location: "/api/v1/users/\(id)"], response: Created(id: id.description))
@@ -56,6 +57,7 @@ struct UsersAPIController {
     @Sendable func assignRole(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Created> {
         let actor = try context.requireSession().actor
         let userID = try UsersController.userID(context)
+        try users.authorize(actor)
         let body = try await request.decode(as: NewRole.self, context: context)
         let (role, scope, startsOn) = try UsersController.parse(.init(role: body.role, schoolId: body.schoolId, clusterId: body.clusterId, startsOn: body.startsOn))
         let id = try await users.assignRole(actor, userID: userID, role: role, scope: scope, startsOn: startsOn, request: context.requestInfo(request))
@@ -70,6 +72,7 @@ struct UsersAPIController {
         let actor = try context.requireSession().actor
         let userID = try UsersController.userID(context)
         let assignment = ID<RoleAssignment>(try context.parameters.require("assignmentId", as: UUID.self))
+        try users.authorize(actor)
         let body = try await request.decode(as: EndRole.self, context: context)
         guard let endsOn = CalendarDate(iso: body.endsOn) else {
             throw DomainError.validation([.init(pointer: "/endsOn", detail: "Enter a real date as YYYY-MM-DD.")])

@@ -57,12 +57,13 @@ struct UsersController {
 
     @Sendable func newUser(_ request: Request, context: AppRequestContext) async throws -> Response {
         let session = try context.requireSession()
-        try Policy.require(session.actor, .administerUsers, on: .council)
+        try users.authorize(session.actor)
         return try pages.render("user-new", NewUserPage(layout: Layout(title: "Add a user", path: "/users", session: session)))
     }
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let session = try context.requireSession()
+        try users.authorize(session.actor)
         let form = try await URLEncodedFormDecoder().decode(NewUserForm.self, from: request, context: context)
         do {
             let id = try await users.create(session.actor, email: form.email ?? "", displayName: form.displayName ?? "", request: context.requestInfo(request))
@@ -159,6 +160,7 @@ struct UsersController {
     @Sendable func assignRole(_ request: Request, context: AppRequestContext) async throws -> Response {
         let session = try context.requireSession()
         let userID = try Self.userID(context)
+        try users.authorize(session.actor)
         let form = try await URLEncodedFormDecoder().decode(RoleForm.self, from: request, context: context)
         do {
             let (role, scope, startsOn) = try Self.parse(form)
@@ -198,6 +200,7 @@ struct UsersController {
         let session = try context.requireSession()
         let userID = try Self.userID(context)
         let assignment = ID<RoleAssignment>(try context.parameters.require("assignmentId", as: UUID.self))
+        try users.authorize(session.actor)
         let form = try await URLEncodedFormDecoder().decode(EndForm.self, from: request, context: context)
         guard let endsOn = form.endsOn.flatMap({ CalendarDate(iso: $0) }) ?? Optional(CalendarDate.today(at: Date())) else {
             return try await render(session, userID: userID, errors: FormErrors(message: "Enter a real end date."), status: .unprocessableContent)

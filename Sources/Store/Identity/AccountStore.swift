@@ -67,7 +67,8 @@ public struct AccountStore: Sendable {
             if let oldest {
                 let wait = Int(ceil(oldest.addingTimeInterval(configuration.throttleWindow.seconds).timeIntervalSince(now)))
                 try await AuditLog.append(.init(actor: nil, action: "sign_in.throttled", entityType: "account"), request: request, in: tx)
-                return .throttled(retryAfterSeconds: max(1, wait))
+                // Stored instants keep microseconds and Date keeps more, so clamp the rounding into the window.
+                return .throttled(retryAfterSeconds: min(max(1, wait), Int(configuration.throttleWindow.seconds)))
             }
             guard let row = try await tx.first("SELECT id, password_hash, active FROM auth_user_by_email(\(emailKey))") else { return .unknown }
             let (id, hash, active) = try row.decode((ID<User>, String?, Bool).self)
@@ -220,9 +221,10 @@ public struct AccountStore: Sendable {
     /// Sets a password from a single-use link, and ends every session the user had.
     /// - Throws: `.validation` for a weak password; `.notFound` for an unknown, used or expired link.
     public func setPassword(token: String, newPassword: String, request: RequestInfo) async throws {
+        // The link first: advice about the password is useless, and a hint to a guesser, if the link is dead.
+        guard try await passwordLinkIsUsable(token) else { throw Self.unusableLink }
         let problems = PasswordRules.problems(with: newPassword, commonPasswords: PasswordHasher.commonPasswords)
         guard problems.isEmpty else { throw DomainError.validation(problems.map { .init(pointer: "/password", detail: $0) }) }
-        guard try await passwordLinkIsUsable(token) else { throw Self.unusableLink }
         let hash = try await hasher.hash(newPassword)
         let now = clock.now()
         try await database.transaction(actingAs: nil) { tx in

@@ -49,6 +49,11 @@ public struct UserStore: Sendable {
         self.configuration = configuration
     }
 
+    /// Asks the policy whether `actor` administers users, before a handler reads a form it would otherwise validate.
+    public func authorize(_ actor: Actor) throws(DomainError) {
+        try Policy.require(actor, .administerUsers, on: .council)
+    }
+
     public func list(_ actor: Actor, page number: Int?, size: Int? = nil) async throws -> Page<UserSummary> {
         try Policy.require(actor, .administerUsers, on: .council)
         let (number, size, offset) = Page<UserSummary>.bounds(number: number, size: size)

@@ -1,0 +1,128 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+@testable import Server
+import Store
+import Testing
+import TestSupport
+
+/// Every registered route, called by every role and by nobody, must answer as this table says. A route added
+/// without a row here fails the test, so access is decided on purpose for each new endpoint.
+@Suite("every route, for every role")
+struct RouteMatrixTests {
+    enum Caller: String, CaseIterable, Sendable {
+        case anonymous, senco, headteacher, psychologist, officer
+    }
+
+    /// Expected status per caller: [anonymous, senco, headteacher, psychologist, officer].
+    /// Pages send a visitor who is not signed in to sign in (303); the API answers 401.
+    static let expected: [String: [Int]] = [
+        "GET /health": [200, 200, 200, 200, 200],
+        "GET /ready": [200, 200, 200, 200, 200],
+        "GET /metrics": [200, 200, 200, 200, 200],
+        "GET /openapi.json": [200, 200, 200, 200, 200],
+        "GET /": [200, 200, 200, 200, 200],
+        "GET /sign-in": [200, 303, 303, 303, 303],
+        "POST /sign-in": [401, 401, 401, 401, 401],
+        "POST /sign-out": [303, 303, 303, 303, 303],
+        "GET /set-password": [404, 404, 404, 404, 404],
+        "POST /set-password": [404, 404, 404, 404, 404],
+        "GET /account": [303, 200, 200, 200, 200],
+        "POST /account/password": [303, 422, 422, 422, 422],
+        "POST /account/sessions/{sessionId}/end": [303, 404, 404, 404, 404],
+        "GET /users": [303, 403, 403, 403, 200],
+        "GET /users/new": [303, 403, 403, 403, 200],
+        "POST /users": [303, 403, 403, 403, 422],
+        "GET /users/{userId}": [303, 403, 403, 403, 404],
+        "POST /users/{userId}/roles": [303, 403, 403, 403, 404],
+        "POST /users/{userId}/roles/{assignmentId}/end": [303, 403, 403, 403, 404],
+        "POST /users/{userId}/deactivate": [303, 403, 403, 403, 404],
+        "POST /users/{userId}/password-link": [303, 403, 403, 403, 404],
+        "GET /audit": [303, 403, 403, 403, 200],
+        "POST /api/v1/session": [401, 401, 401, 401, 401],
+        "DELETE /api/v1/session": [401, 204, 204, 204, 204],
+        "GET /api/v1/me": [401, 200, 200, 200, 200],
+        "GET /api/v1/users": [401, 403, 403, 403, 200],
+        "POST /api/v1/users": [401, 403, 403, 403, 422],
+        "GET /api/v1/users/{userId}": [401, 403, 403, 403, 404],
+        "POST /api/v1/users/{userId}/roles": [401, 403, 403, 403, 422],
+        "POST /api/v1/users/{userId}/roles/{assignmentId}/end": [401, 403, 403, 403, 404],
+        "POST /api/v1/users/{userId}/deactivate": [401, 403, 403, 403, 404],
+        "POST /api/v1/users/{userId}/password-links": [401, 403, 403, 403, 404],
+        "GET /api/v1/audit-events": [401, 403, 403, 403, 200],
+    ]
+
+    /// A concrete request for a route pattern: unknown ids, and a body that is well-formed but not acceptable.
+    static func request(for entry: RouteBook.Entry, caller: Int) -> (uri: String, body: String?, json: Bool) {
+        let uri = entry.path
+            .replacingOccurrences(of: "{userId}", with: "00000000-0000-4000-8000-000000000001")
+            .replacingOccurrences(of: "{assignmentId}", with: "00000000-0000-4000-8000-000000000002")
+            .replacingOccurrences(of: "{sessionId}", with: "00000000-0000-4000-8000-000000000003")
+        let json = entry.path.hasPrefix("/api/")
+        guard entry.method == .post else { return (uri, nil, json) }
+        if json {
+            let body = switch entry.path {
+            // A different unknown account per caller, so the matrix itself never trips the sign-in throttle.
+            case "/api/v1/session": #"{"email":"nobody\#(caller)@example-city.test","password":"wrong wrong wrong"}"#
+            case "/api/v1/users/{userId}/roles": #"{"role":"senco","startsOn":"2026-09-01"}"#
+            case "/api/v1/users/{userId}/roles/{assignmentId}/end": #"{"endsOn":"2099-01-01"}"#
+            default: #"{"email":"","displayName":""}"#
+            }
+            return (uri, body, true)
+        }
+        return (uri, entry.path == "/sign-in" ? "email=someone\(caller)%40example-city.test&password=wrong" : "token=bogus&password=short", false)
+    }
+
+    @Test("each route answers each caller as the table says")
+    func matrix() async throws {
+        try await IdentityFixture.with { fixture in
+            var sessions: [Caller: SignedIn] = [:]
+            for caller in Caller.allCases where caller != .anonymous {
+                sessions[caller] = try await fixture.signIn(Self.person(caller), address: "10.2.0.\(sessions.count)")
+            }
+            let frozen = sessions
+            try await withApp(database: fixture.database) { client, routes in
+                let registered = Set(routes.entries.map { "\($0.method.rawValue) \($0.path)" })
+                #expect(registered == Set(Self.expected.keys), "routes without a row: \(registered.subtracting(Self.expected.keys)); rows without a route: \(Set(Self.expected.keys).subtracting(registered))")
+                for entry in routes.entries.sorted(by: { "\($0.method)\($0.path)" < "\($1.method)\($1.path)" }) {
+                    let key = "\(entry.method.rawValue) \(entry.path)"
+                    guard let row = Self.expected[key] else { continue }
+                    for (index, caller) in Caller.allCases.enumerated() {
+                        // Sign-out ends the session, so each caller signs out last, with a throwaway session.
+                        var session = frozen[caller]
+                        if entry.method == .delete || entry.path == "/sign-out", caller != .anonymous {
+                            session = try await fixture.signIn(Self.person(caller), address: "10.3.0.\(index)")
+                        }
+                        let (uri, body, json) = Self.request(for: entry, caller: index)
+                        var headers: HTTPFields = [:]
+                        if let session {
+                            if json {
+                                headers[.authorization] = "Bearer \(session.token)"
+                            } else {
+                                headers[.cookie] = "cf_session=\(session.token)"
+                                headers[.csrfToken] = session.session.csrfToken
+                            }
+                        } else if !json {
+                            headers[.cookie] = "cf_csrf=abc"
+                            headers[.csrfToken] = "abc"
+                        }
+                        headers[.contentType] = json ? "application/json" : "application/x-www-form-urlencoded"
+                        try await client.execute(uri: uri, method: entry.method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
+                            #expect(Int(response.status.code) == row[index], "\(key) as \(caller.rawValue)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func person(_ caller: Caller) -> IdentityFixture.Person {
+        switch caller {
+        case .senco: .senco
+        case .headteacher: .headteacher
+        case .psychologist: .psychologist
+        case .officer, .anonymous: .officer
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Domain
+import Foundation
+import PQ
+@testable import Store
+import Testing
+import TestSupport
+
+@Suite("signing in and sessions")
+struct AccountTests {
+    @Test("a right password signs in; a wrong password and an unknown email answer identically")
+    func signIn() async throws {
+        try await IdentityFixture.with { fixture in
+            let signedIn = try await fixture.signIn(.officer)
+            #expect(signedIn.token.count == 43)
+            #expect(signedIn.session.actor.isOfficer)
+            let wrong = await #expect(throws: DomainError.self) {
+                try await fixture.accounts.signIn(email: "officer@example-city.test", password: "not the password", kind: .browser, request: fixture.request())
+            }
+            let unknown = await #expect(throws: DomainError.self) {
+                try await fixture.accounts.signIn(email: "nobody@example-city.test", password: "not the password", kind: .browser, request: fixture.request())
+            }
+            #expect(wrong == unknown)
+            #expect(wrong == .unauthenticated("Enter a correct email address and password."))
+            // Email is matched without regard to case or surrounding spaces.
+            _ = try await fixture.accounts.signIn(email: "  OFFICER@Example-City.test ", password: IdentityFixture.password, kind: .api, request: fixture.request())
+        }
+    }
+
+    @Test("the session secret is stored only as its SHA-256")
+    func tokenHashed() async throws {
+        try await IdentityFixture.with { fixture in
+            let signedIn = try await fixture.signIn(.senco)
+            let owner = fixture.testDatabase.pool(role: .owner)
+            let stored = try await owner.withConnection { lease in
+                try await lease.query("SELECT encode(token_hash, 'hex') FROM sessions").decode((String).self)
+            }
+            await owner.close()
+            #expect(stored.count == 1)
+            #expect(!stored[0].contains(signedIn.token))
+            #expect(stored[0].count == 64)
+        }
+    }
+
+    @Test("five failures lock an account for 15 minutes with a Retry-After, then it opens again")
+    func accountThrottle() async throws {
+        try await IdentityFixture.with { fixture in
+            for attempt in 1...5 {
+                await #expect(throws: DomainError.unauthenticated("Enter a correct email address and password."), "attempt \(attempt)") {
+                    try await fixture.accounts.signIn(email: "senco.ashgrove@example-city.test", password: "guess \(attempt) wrong", kind: .browser, request: fixture.request("10.0.0.\(attempt)"))
+                }
+            }
+            // Even the right password is refused now, from any address.
+            let refused = await #expect(throws: DomainError.self) { _ = try await fixture.signIn(.senco, address: "10.9.9.9") }
+            guard case .throttled(let seconds)? = refused else {
+                Issue.record("expected throttling, got \(String(describing: refused))")
+                return
+            }
+            #expect(seconds > 0 && seconds <= 15 * 60)
+            // Other accounts are unaffected.
+            _ = try await fixture.signIn(.headteacher, address: "10.9.9.9")
+            fixture.clock.advance(by: 15 * 60 + 1)
+            _ = try await fixture.signIn(.senco, address: "10.9.9.9")
+        }
+    }
+
+    @Test("twenty failures from one address block that address for every account")
+    func addressThrottle() async throws {
+        try await IdentityFixture.with { fixture in
+            for attempt in 1...20 {
+                _ = try? await fixture.accounts.signIn(email: "user\(attempt)@example-city.test", password: "nope nope nope", kind: .api, request: fixture.request("192.0.2.7"))
+            }
+            await #expect {
+                _ = try await fixture.signIn(.officer, address: "192.0.2.7")
+            } throws: { error in
+                if case DomainError.throttled = error { return true }
+                return false
+            }
+            _ = try await fixture.signIn(.officer, address: "192.0.2.8")
+        }
+    }
+
+    @Test("a session ends after 30 idle minutes and 12 hours in all")
+    func timeouts() async throws {
+        try await IdentityFixture.with { fixture in
+            let idle = try await fixture.signIn(.psychologist)
+            fixture.clock.advance(by: 29 * 60)
+            #expect(try await fixture.accounts.authenticate(token: idle.token) != nil)
+            fixture.clock.advance(by: 29 * 60)
+            #expect(try await fixture.accounts.authenticate(token: idle.token) != nil, "use resets the idle clock")
+            fixture.clock.advance(by: 31 * 60)
+            #expect(try await fixture.accounts.authenticate(token: idle.token) == nil, "31 idle minutes end it")
+
+            let busy = try await fixture.signIn(.psychologist)
+            for _ in 0..<25 {
+                fixture.clock.advance(by: 29 * 60)
+                _ = try await fixture.accounts.authenticate(token: busy.token)
+            }
+            #expect(try await fixture.accounts.authenticate(token: busy.token) == nil, "12 hours end it however busy")
+        }
+    }
+
+    @Test("signing out and deactivation end sessions at once")
+    func revocation() async throws {
+        try await IdentityFixture.with { fixture in
+            let officer = try await fixture.signIn(.officer)
+            let senco = try await fixture.signIn(.senco)
+            let sencoAPI = try await fixture.signIn(.senco, kind: .api)
+            try await fixture.accounts.signOut(senco.session, request: fixture.request())
+            #expect(try await fixture.accounts.authenticate(token: senco.token) == nil)
+            #expect(try await fixture.accounts.authenticate(token: sencoAPI.token) != nil)
+            try await fixture.users.deactivate(officer.session.actor, userID: sencoAPI.session.actor.userID, request: fixture.request())
+            #expect(try await fixture.accounts.authenticate(token: sencoAPI.token) == nil)
+            await #expect(throws: DomainError.unauthenticated("Enter a correct email address and password.")) { _ = try await fixture.signIn(.senco) }
+            await #expect(throws: DomainError.invalidTransition("You cannot deactivate your own account.")) {
+                try await fixture.users.deactivate(officer.session.actor, userID: officer.session.actor.userID, request: fixture.request())
+            }
+        }
+    }
+
+    @Test("a set-password link works once, within 24 hours, and ends old sessions")
+    func passwordLinks() async throws {
+        try await IdentityFixture.with { fixture in
+            let officer = try await fixture.signIn(.officer)
+            let senco = try await fixture.signIn(.senco)
+            let link = try await fixture.users.issuePasswordLink(officer.session.actor, userID: senco.session.actor.userID, request: fixture.request())
+            await #expect(throws: DomainError.self) { try await fixture.accounts.setPassword(token: link.token, newPassword: "password1234", request: fixture.request()) }
+            try await fixture.accounts.setPassword(token: link.token, newPassword: "lantern orchard quartz", request: fixture.request())
+            #expect(try await fixture.accounts.authenticate(token: senco.token) == nil)
+            _ = try await fixture.accounts.signIn(email: "senco.ashgrove@example-city.test", password: "lantern orchard quartz", kind: .browser, request: fixture.request())
+            await #expect(throws: AccountStore.unusableLink) {
+                try await fixture.accounts.setPassword(token: link.token, newPassword: "another fine phrase", request: fixture.request())
+            }
+            let late = try await fixture.users.issuePasswordLink(officer.session.actor, userID: senco.session.actor.userID, request: fixture.request())
+            fixture.clock.advance(by: 24 * 60 * 60 + 1)
+            #expect(try await fixture.accounts.passwordLinkIsUsable(late.token) == false)
+            await #expect(throws: AccountStore.unusableLink) {
+                try await fixture.accounts.setPassword(token: late.token, newPassword: "another fine phrase", request: fixture.request())
+            }
+        }
+    }
+
+    @Test("only officers administer users, and an officer cannot end their own officer role")
+    func administration() async throws {
+        try await IdentityFixture.with { fixture in
+            let officer = try await fixture.signIn(.officer)
+            let senco = try await fixture.signIn(.senco)
+            await #expect(throws: DomainError.forbidden("Only council officers manage users.")) {
+                _ = try await fixture.users.list(senco.session.actor, page: 1)
+            }
+            let page = try await fixture.users.list(officer.session.actor, page: 1, size: 2)
+            #expect(page.items.count == 2 && page.total == 6 && page.pageCount == 3)
+            let own = try #require(officer.session.actor.assignments.first)
+            await #expect(throws: DomainError.self) {
+                try await fixture.users.endRole(officer.session.actor, userID: officer.session.actor.userID, assignmentID: own.id, endsOn: CalendarDate.today(at: fixture.clock.now), request: fixture.request())
+            }
+            let id = try await fixture.users.create(officer.session.actor, email: "new.senco@example-city.test", displayName: "New Senco", request: fixture.request())
+            await #expect(throws: DomainError.conflict(UserStore.duplicateEmail)) {
+                _ = try await fixture.users.create(officer.session.actor, email: "NEW.senco@example-city.test", displayName: "Again", request: fixture.request())
+            }
+            await #expect(throws: DomainError.validation([.init(pointer: "/scope", detail: "Choose the school this SENCo works at.")])) {
+                _ = try await fixture.users.assignRole(officer.session.actor, userID: id, role: .senco, scope: .council, startsOn: CalendarDate.today(at: fixture.clock.now), request: fixture.request())
+            }
+        }
+    }
+
+    @Test("production hashes passwords with bcrypt at cost 12")
+    func bcryptCost() async throws {
+        let hasher = try await PasswordHasher.make(cost: 12)
+        let hash = try await hasher.hash("violet kettle harbour")
+        #expect(hash.hasPrefix("$2b$12$"))
+        #expect(try await hasher.verify("violet kettle harbour", hash: hash))
+        #expect(try await hasher.verify("violet kettle harbour", hash: nil) == false)
+    }
+}

@@ -1,0 +1,71 @@
+import Domain
+import Foundation
+import PQ
+import Store
+
+/// The demo council loaded into a test database, with services over it as the server's own role.
+///
+/// ```swift
+/// try await IdentityFixture.with { fixture in
+///     let officer = try await fixture.signIn(.officer)
+/// }
+/// ```
+public struct IdentityFixture: Sendable {
+    public static let password = "violet kettle harbour"
+
+    /// The demo accounts by role.
+    public enum Person: String, Sendable, CaseIterable {
+        case officer = "officer@example-city.test"
+        case senco = "senco.ashgrove@example-city.test"
+        case headteacher = "head.ashgrove@example-city.test"
+        case otherSenco = "senco.brookfield@example-city.test"
+        case otherHeadteacher = "head.brookfield@example-city.test"
+        case psychologist = "ep.north@example-city.test"
+    }
+
+    public let database: Database
+    public let accounts: AccountStore
+    public let users: UserStore
+    public let audit: AuditStore
+    public let clock: TestClock
+    public let testDatabase: TestDatabase
+
+    /// Signs `person` in through the real service and returns their session.
+    public func signIn(_ person: Person, kind: SessionKind = .browser, address: String = "10.0.0.1") async throws -> SignedIn {
+        try await accounts.signIn(email: person.rawValue, password: Self.password, kind: kind, request: request(address))
+    }
+
+    public func request(_ address: String = "10.0.0.1") -> RequestInfo {
+        RequestInfo(requestID: "test-\(UUID().uuidString.prefix(8))", clientAddress: address)
+    }
+
+    /// Runs `body` over a fresh database holding the demo council. bcrypt runs at cost 4 to keep tests fast.
+    public static func with<T>(
+        identity: IdentityConfiguration = .init(), _ body: (IdentityFixture) async throws -> T
+    ) async throws -> T {
+        try await TestDatabase.with { db in
+            let hasher = try await PasswordHasher.make(cost: 4)
+            let owner = try Database(configuration: db.configuration(role: .owner), logger: TestEnvironment.logger)
+            _ = try await Bootstrap(database: owner, hasher: hasher).loadDemoCouncil(password: password)
+            await owner.close()
+            let clock = TestClock()
+            let database = try Database(configuration: db.configuration(role: .app, poolSize: 6), logger: TestEnvironment.logger)
+            let fixture = IdentityFixture(
+                database: database,
+                accounts: AccountStore(database: database, hasher: hasher, clock: clock.clock, configuration: identity),
+                users: UserStore(database: database, clock: clock.clock, configuration: identity),
+                audit: AuditStore(database: database),
+                clock: clock,
+                testDatabase: db
+            )
+            do {
+                let value = try await body(fixture)
+                await database.close()
+                return value
+            } catch {
+                await database.close()
+                throw error
+            }
+        }
+    }
+}
