@@ -128,18 +128,18 @@ public final class Connection: @unchecked Sendable {
         return keys
     }
 
-    private static func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
-        withOptionalCStringArray(strings + [nil]) { body($0) }
+    /// A NULL-terminated array of C strings, as `PQconnectdbParams` wants.
+    private static func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+        withOptionalCStringArray(strings + [nil], body)
     }
 
-    /// Passes C strings that live for the duration of `body`; nil entries stay NULL.
-    private static func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    /// Passes C strings that live for the duration of `body`; nil entries stay NULL, and an empty list is a NULL
+    /// pointer (libpq takes NULL for "no parameters").
+    private static func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
         let owned: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
         defer { owned.forEach { free($0) } }
         let pointers = owned.map { UnsafePointer($0) }
-        return pointers.withUnsafeBufferPointer { buffer in
-            body(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)
-        }
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
     }
 }
 
