@@ -11,9 +11,9 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              the password not echoed);
   officer    signs in through the form by keyboard only (Tab to each field, type, Enter), then /,
              /account, /users, /users/new, "Add a user" submitted empty (422: the error summary links
-             to #displayName and #email), the first user's page (followed from /users), that page after
-             "Issue a set-password link" and the link itself opened anonymously (the form, not
-             submitted), /audit, /audit with an unreadable date (422), and finally signs out with the
+             to #displayName and #email), the first active user's page (followed from /users), that
+             page after "Issue a set-password link" and the link itself opened anonymously (the form,
+             not submitted), /audit, /audit with an unreadable date (422), and finally signs out with the
              header button, after which /account goes to /sign-in;
   SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page.
 Every page or state reached (one line each in the output) must:
@@ -344,6 +344,10 @@ def anonymous_journey(run: Runner, context) -> None:
 
     def wrong_password():
         landing = sign_in_by_keyboard(tab, run.base_url, WRONG_PASSWORD_ACCOUNT, "not the password 0")
+        if landing.status == 429:
+            raise Broken(f"sign-in answered 429: the server is throttling {WRONG_PASSWORD_ACCOUNT} or this address "
+                         "(this check makes one failed sign-in per run; the server locks an account after 5 in "
+                         "15 minutes): use a fresh database or wait")
 
         def kept(problems: list[str]) -> None:
             typed = tab.page.input_value("#email")
@@ -412,11 +416,17 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         landing = go(tab, run.base_url, "/users")
         if landing.status != 200:
             raise Broken(f"GET /users answered {landing.status}")
-        link = tab.page.locator('main table a[href^="/users/"]').first
-        if link.count() == 0:
-            raise Broken("no link to a user in the table on /users")
-        href = link.get_attribute("href") or ""
-        link.focus()
+        # The first active user: a deactivated user's page offers no actions.
+        href = tab.page.evaluate(
+            """() => { for (const row of document.querySelectorAll('main table tbody tr')) {
+                         const a = row.querySelector('a[href^="/users/"]');
+                         if (a && row.lastElementChild && row.lastElementChild.textContent.trim() === 'Active')
+                             return a.getAttribute('href'); }
+                       return null; }"""
+        )
+        if not href:
+            raise Broken("no link to an active user in the table on /users")
+        tab.page.locator(f'main table a[href="{href}"]').first.focus()
         landing = press_and_wait(tab, "Enter")
         state["user"] = href
 
@@ -496,7 +506,7 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ("/users (expect 200)", visit("/users", extra=has_table)),
         ("/users/new (expect 200)", visit("/users/new")),
         ('"Add a user" submitted empty (error summary, expect 422)', add_user_empty),
-        ("/users/{id}, the first user on /users (expect 200)", first_user),
+        ("/users/{id}, the first active user on /users (expect 200)", first_user),
         ('/users/{id} after "Issue a set-password link" (expect 200)', issue_link),
         ("the issued /set-password link, opened anonymously (expect 200)", open_link),
         ("/audit (expect 200)", visit("/audit", extra=has_table)),
