@@ -99,6 +99,8 @@ let package = Package(
                 "Server", "Store", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            // Reference QR matrices, read through #filePath rather than as bundled resources.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -13,6 +13,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case conflict(String)
     /// Not signed in, or the credentials were wrong (one message for both, so accounts cannot be discovered).
     case unauthenticated(String)
+    /// The password was right but the account signs in with a second factor, which the request did not carry.
+    case secondFactorRequired(String)
     /// Too many tries: wait this many seconds.
     case throttled(retryAfterSeconds: Int)
 
@@ -23,6 +25,19 @@ public enum DomainError: Error, Sendable, Equatable {
         public init(pointer: String, detail: String) {
             self.pointer = pointer
             self.detail = detail
+        }
+    }
+}
+
+extension DomainError {
+    /// The sentence the error carries, for comparing and showing.
+    public var message: String {
+        switch self {
+        case .notFound(let text), .forbidden(let text), .invalidTransition(let text), .conflict(let text), .unauthenticated(let text),
+            .secondFactorRequired(let text):
+            text
+        case .validation(let issues): issues.map(\.detail).joined(separator: " ")
+        case .throttled(let seconds): "Too many attempts; wait \(seconds) seconds."
         }
     }
 }

@@ -36,6 +36,7 @@ struct Problem: Codable, Sendable, Equatable {
             case .invalidTransition(let detail): return Problem("invalid-transition", "Not possible now", 409, detail)
             case .conflict(let detail): return Problem("conflict", "Conflict", 409, detail)
             case .unauthenticated(let detail): return Problem("unauthenticated", "Sign in", 401, detail)
+            case .secondFactorRequired(let detail): return Problem("second-factor-required", "Second factor required", 401, detail)
             case .throttled(let seconds):
                 var problem = Problem(
                     "too-many-attempts", "Too many attempts", 429,

@@ -127,7 +127,10 @@ struct DemoData: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-data",
         abstract: "Load the demo council (refuses without --demo, so a production database never gets demo data).",
-        discussion: "Every demo account's password is CLUSTERFUND_DEMO_PASSWORD; scripts/run generates one on first use."
+        discussion: """
+            Every demo account's password is CLUSTERFUND_DEMO_PASSWORD, and the demo officer's authenticator secret is \
+            CLUSTERFUND_DEMO_TOTP_SECRET (base32); scripts/run generates both on first use.
+            """
     )
 
     @OptionGroup var common: CommonOptions
@@ -139,15 +142,20 @@ struct DemoData: AsyncParsableCommand {
         guard demo else {
             throw CommandFailure("demo-data loads made-up schools and accounts; pass --demo to confirm this is not a production database.")
         }
-        guard let password = ProcessInfo.processInfo.environment["CLUSTERFUND_DEMO_PASSWORD"], !password.isEmpty else {
+        let environment = ProcessInfo.processInfo.environment
+        guard let password = environment["CLUSTERFUND_DEMO_PASSWORD"], !password.isEmpty else {
             throw CommandFailure("demo-data: set CLUSTERFUND_DEMO_PASSWORD to the password the demo accounts should have (scripts/run does this).")
+        }
+        guard let totpSecret = environment["CLUSTERFUND_DEMO_TOTP_SECRET"], !totpSecret.isEmpty else {
+            throw CommandFailure("demo-data: set CLUSTERFUND_DEMO_TOTP_SECRET to the base32 secret of the demo officer's authenticator (scripts/run does this).")
         }
         let logger = common.makeLogger("clusterfund.demo")
         let owner = try Database(configuration: common.databaseConfiguration(urlVariable: "DATABASE_OWNER_URL"), logger: logger)
         do {
-            let accounts = try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 12)).loadDemoCouncil(password: password)
+            let accounts = try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 12)).loadDemoCouncil(password: password, totpSecret: totpSecret)
             await owner.close()
-            print("demo-data: the demo council is loaded. Accounts (password from CLUSTERFUND_DEMO_PASSWORD):")
+            print("demo-data: the demo council is loaded. Accounts (password from CLUSTERFUND_DEMO_PASSWORD; the officer also")
+            print("  needs a code from an authenticator app set up with CLUSTERFUND_DEMO_TOTP_SECRET):")
             for account in accounts {
                 print("  \(account.email.padding(toLength: 38, withPad: " ", startingAt: 0)) \(account.role.title), \(account.scope)")
             }

@@ -25,6 +25,8 @@ struct RouteMatrixTests {
         "GET /": [200, 200, 200, 200, 200],
         "GET /sign-in": [200, 303, 303, 303, 303],
         "POST /sign-in": [401, 401, 401, 401, 401],
+        "GET /sign-in/code": [303, 303, 303, 303, 303],
+        "POST /sign-in/code": [303, 303, 303, 303, 303],
         "POST /sign-out": [303, 303, 303, 303, 303],
         "GET /set-password": [404, 404, 404, 404, 404],
         "POST /set-password": [404, 404, 404, 404, 404],
@@ -71,7 +73,12 @@ struct RouteMatrixTests {
             }
             return (uri, body, true)
         }
-        return (uri, entry.path == "/sign-in" ? "email=someone\(caller)%40example-city.test&password=wrong" : "token=bogus&password=short", false)
+        let form = switch entry.path {
+        case "/sign-in": "email=someone\(caller)%40example-city.test&password=wrong"
+        case "/sign-in/code": "code=123456"
+        default: "token=bogus&password=short"
+        }
+        return (uri, form, false)
     }
 
     @Test("each route answers each caller as the table says")

@@ -29,7 +29,7 @@ struct SignInFlowTests {
                     #expect(text(response).contains(#"name="csrf_token" value="\#(token)""#))
                     return token
                 }
-                let form = "email=officer%40example-city.test&password=violet+kettle+harbour"
+                let form = "email=senco.ashgrove%40example-city.test&password=violet+kettle+harbour"
                 try await client.execute(
                     uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: form)
                 ) { response in
@@ -47,6 +47,44 @@ struct SignInFlowTests {
                     #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"))
                     #expect(!session.contains("Secure"), "not Secure unless configured: the test server speaks plain HTTP")
                 }
+            }
+        }
+    }
+
+    @Test("an officer's right password leads to the code step, and the right code to a session")
+    func twoStep() async throws {
+        try await IdentityFixture.with { fixture in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
+                let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: "cf_csrf=t0k"]
+                let challenge = try await client.execute(
+                    uri: "/sign-in", method: .post, headers: form,
+                    body: ByteBuffer(string: "email=officer%40example-city.test&password=violet+kettle+harbour&csrf_token=t0k")
+                ) { response in
+                    #expect(response.status == .seeOther)
+                    #expect(response.headers[.location] == "/sign-in/code")
+                    #expect(Self.cookie("cf_session", in: response) == nil, "no session before the second factor")
+                    let header = try #require(Self.cookie("cf_challenge", in: response))
+                    #expect(header.contains("HttpOnly") && header.contains("Max-Age=300"))
+                    return Self.value(of: header)
+                }
+                var withChallenge = form
+                withChallenge[.cookie] = "cf_csrf=t0k; cf_challenge=\(challenge)"
+                try await client.execute(uri: "/sign-in/code", method: .get, headers: withChallenge) { response in
+                    #expect(response.status == .ok)
+                    #expect(text(response).contains("Enter your code"))
+                }
+                try await client.execute(uri: "/sign-in/code", method: .post, headers: withChallenge, body: ByteBuffer(string: "code=000000&csrf_token=t0k")) { response in
+                    #expect(response.status == .unauthorized)
+                    #expect(text(response).contains("Enter a correct code"))
+                }
+                let code = TOTP.code(secret: Base32.decode(IdentityFixture.totpSecret) ?? [], at: fixture.clock.now)
+                try await client.execute(uri: "/sign-in/code", method: .post, headers: withChallenge, body: ByteBuffer(string: "code=\(code)&csrf_token=t0k")) { response in
+                    #expect(response.status == .seeOther)
+                    #expect(Self.cookie("cf_session", in: response) != nil)
+                    #expect(Self.cookie("cf_challenge", in: response)?.contains("Max-Age=0") == true)
+                }
+                // The challenge is spent: the same cookie cannot sign in twice.
+                try await client.execute(uri: "/sign-in/code", method: .get, headers: withChallenge) { #expect($0.status == .seeOther) }
             }
         }
     }

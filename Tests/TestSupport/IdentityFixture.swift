@@ -12,6 +12,8 @@ import Store
 /// ```
 public struct IdentityFixture: Sendable {
     public static let password = "violet kettle harbour"
+    /// The demo officer's TOTP secret in these tests.
+    public static let totpSecret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
     /// The demo accounts by role.
     public enum Person: String, Sendable, CaseIterable {
@@ -30,10 +32,20 @@ public struct IdentityFixture: Sendable {
     public let clock: TestClock
     public let testDatabase: TestDatabase
 
-    /// Signs `person` in through the real service and returns their session.
+    /// Signs `person` in through the real service and returns their session. The officer, who must use a second
+    /// factor, sends the current code; the clock moves on a step first, because a code is never accepted twice.
     public func signIn(_ person: Person, kind: SessionKind = .browser, address: String = "10.0.0.1") async throws -> SignedIn {
-        try await accounts.signIn(email: person.rawValue, password: Self.password, kind: kind, request: request(address))
+        var otp: String?
+        if person == .officer {
+            clock.advance(by: 30)
+            otp = TOTP.code(secret: Base32.decode(Self.totpSecret) ?? [], at: clock.now)
+        }
+        let outcome = try await accounts.signIn(email: person.rawValue, password: Self.password, otp: otp, kind: kind, request: request(address))
+        guard case .signedIn(let signedIn) = outcome else { throw FixtureError.secondStepExpected(person.rawValue) }
+        return signedIn
     }
+
+    public enum FixtureError: Error { case secondStepExpected(String) }
 
     public func request(_ address: String = "10.0.0.1") -> RequestInfo {
         RequestInfo(requestID: "test-\(UUID().uuidString.prefix(8))", clientAddress: address)
@@ -46,7 +58,7 @@ public struct IdentityFixture: Sendable {
         try await TestDatabase.with { db in
             let hasher = try await PasswordHasher.make(cost: 4)
             let owner = try Database(configuration: db.configuration(role: .owner), logger: TestEnvironment.logger)
-            _ = try await Bootstrap(database: owner, hasher: hasher).loadDemoCouncil(password: password)
+            _ = try await Bootstrap(database: owner, hasher: hasher).loadDemoCouncil(password: password, totpSecret: totpSecret)
             await owner.close()
             let clock = TestClock()
             let database = try Database(configuration: db.configuration(role: .app, poolSize: 6), logger: TestEnvironment.logger)

@@ -61,9 +61,17 @@ public struct TestDatabase: Sendable {
         }
     }
 
+    /// Drops the database once its connections have gone. The owner may not terminate the app role's backends
+    /// (`WITH (FORCE)` then fails with 42501), and a pool closed a moment ago may still be hanging up; so wait for
+    /// them, up to five seconds, before forcing.
     private static func drop(_ name: String) async throws {
-        try await TestEnvironment.maintenance.withConnection {
-            try await $0.execute(SQL(unsafeRaw: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+        try await TestEnvironment.maintenance.withConnection { lease in
+            for _ in 0..<50 {
+                let open = try await lease.first("SELECT count(*) FROM pg_stat_activity WHERE datname = \(name)")?.decode(Int.self, at: 0) ?? 0
+                if open == 0 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await lease.execute(SQL(unsafeRaw: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
         }
     }
 }

@@ -10,12 +10,14 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              submitted with a wrong password (401: an error summary with role=alert, the email kept,
              the password not echoed);
   officer    signs in through the form by keyboard only (Tab to each field, type, Enter), then /,
-             /account, /users, /users/new, "Add a user" submitted empty (422: the error summary links
+             /account, "Change your password" submitted empty (422: the summary links to #newPassword),
+             /users, /users/new, "Add a user" submitted empty (422: the error summary links
              to #displayName and #email), the first active user's page (followed from /users), that
              page after "Issue a set-password link" and the link itself opened anonymously (the form,
              not submitted), /audit, /audit with an unreadable date (422), and finally signs out with the
              header button, after which /account goes to /sign-in;
-  SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page.
+  SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page
+             that still has the signed-in header.
 Every page or state reached (one line each in the output) must:
   - answer with the expected HTTP status, as HTML, without uncaught JavaScript errors;
   - have no axe-core violation of impact "serious" or "critical" (lesser ones are printed only);
@@ -28,17 +30,27 @@ Every page or state reached (one line each in the output) must:
 Exits 1 if anything fails. The last line is `browser: N passed, M failed` (N, M count pages/states; a
 state that could not be reached because an earlier step of its journey failed counts as failed).
 
-Env: CLUSTERFUND_DEMO_PASSWORD (required), CHROMIUM (browser binary, default /usr/bin/chromium),
-BROWSER_SCREENSHOTS (directory for a full-page PNG of each page/state as first shown; default
-<repo>/.data/browser-screenshots; "" to disable).
+When the server asks for a second factor after the password (/sign-in/code), that page is checked as a
+state of its own and the code is typed in by keyboard: computed (RFC 6238) from the key the page shows
+when enrolling, else from CLUSTERFUND_DEMO_TOTP_SECRET.
+
+Env: CLUSTERFUND_DEMO_PASSWORD (required), CLUSTERFUND_DEMO_TOTP_SECRET (the demo officer's base32
+authenticator secret; needed once the server asks the officer for a code), CHROMIUM (browser binary,
+default /usr/bin/chromium), BROWSER_SCREENSHOTS (directory for a full-page PNG of each page/state as
+first shown; default <repo>/.data/browser-screenshots; "" to disable).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import re
 import shutil
+import struct
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -171,7 +183,8 @@ TAB_STOP_JS = """
   e.focus({preventScroll: true});
   const text = (e.getAttribute('aria-label') || e.innerText || e.value || e.name || '').trim().replace(/\\s+/g, ' ');
   const id = e.id ? '#' + e.id : '';
-  return {key: e.tagName.toLowerCase() + id + ' ' + (e.getAttribute('href') || e.getAttribute('name') || '') + ' ' + text,
+  const where = e.getAttribute('href') || e.getAttribute('name') || '';
+  return {key: e.tagName.toLowerCase() + id + ' ' + where + ' ' + text,
           describe: '<' + e.tagName.toLowerCase() + id + '> "' + text.slice(0, 40) + '"',
           onScreen, indicator: focused !== unfocused};
 }
@@ -286,7 +299,8 @@ class Runner:
         sys.stdout.flush()
 
     def audit(self, tab: Tab, landing: Landing, *, status: int, shot: str, path: str | None = None,
-              errors: list[str] | None = None, extra: Callable[[list[str]], None] | None = None) -> tuple[list[str], list[str]]:
+              errors: list[str] | None = None,
+              extra: Callable[[list[str]], None] | None = None) -> tuple[list[str], list[str]]:
         """All the checks of one page/state, as the tab shows it now. Returns (problems, notes)."""
         problems: list[str] = []
         notes: list[str] = []
@@ -334,13 +348,55 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower() or "home"
 
 
+def totp(secret_base32: str, at: float | None = None) -> str:
+    """The code an authenticator app shows now (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits)."""
+    text = re.sub(r"[\s-]", "", secret_base32).upper()
+    key = base64.b32decode(text + "=" * (-len(text) % 8))
+    step = int((time.time() if at is None else at) // 30)
+    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    value = (struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{value:06d}"
+
+
+def finish_sign_in(run: "Runner", tab: Tab, landing: Landing, journey: str, who: str) -> Landing:
+    """After email and password: when the server asks for a second factor (/sign-in/code), checks that page as a
+    state of its own (reported at once) and enters the authenticator code by keyboard: the key shown on the page
+    when enrolling, else CLUSTERFUND_DEMO_TOTP_SECRET. Returns where signing in ended up."""
+    if landing.status == 429:
+        raise Broken(f"signing in as {who} answered 429: the server is throttling this account or address "
+                     "(too many failed sign-ins in the last 15 minutes)")
+    if not landing.path.startswith("/sign-in/code"):
+        return landing
+    shown = tab.page.locator("main code").first.inner_text() if tab.page.locator("main code").count() else ""
+    problems, notes = run.audit(tab, landing, status=200, shot=f"{slug(journey)}-sign-in-code", path="/sign-in/code")
+    run.report(f"{journey}: the two-step sign-in code page /sign-in/code (expect 200)", problems, notes)
+    secret = shown.strip() or os.environ.get("CLUSTERFUND_DEMO_TOTP_SECRET", "")
+    if not secret:
+        raise Broken(f"signing in as {who} asks for an authenticator code: set CLUSTERFUND_DEMO_TOTP_SECRET "
+                     "(the demo officer's base32 secret, as given to `clusterfund demo-data`)")
+    tab_to(tab, "#code", "the code field")
+    tab.page.keyboard.type(totp(secret))
+    landing = press_and_wait(tab, "Enter")
+    if landing.path != "/" and landing.status == 200 and any(
+            c["name"] == "cf_session" and c["value"] for c in tab.page.context.cookies()):
+        # Signed in, with a page to read first (the recovery codes after enrolling): check it, then go on home.
+        problems, notes = run.audit(tab, landing, status=200, shot=f"{slug(journey)}-after-code")
+        run.report(f"{journey}: the page shown after the code, {landing.path} (expect 200)", problems, notes)
+        landing = go(tab, run.base_url, "/")
+    elif landing.path.startswith("/sign-in"):
+        raise Broken(f"the authenticator code for {who} was refused (HTTP {landing.status} at {landing.path})")
+    return landing
+
+
 # --- Journeys -----------------------------------------------------------------------------------------
 
 def anonymous_journey(run: Runner, context) -> None:
     tab = Tab.open(context)
 
     def visit(path: str, status: int, extra=None):
-        return lambda: run.audit(tab, go(tab, run.base_url, path), status=status, shot=f"anon-{slug(path)}", extra=extra)
+        return lambda: run.audit(tab, go(tab, run.base_url, path), status=status, shot=f"anon-{slug(path)}",
+                                 extra=extra)
 
     def wrong_password():
         landing = sign_in_by_keyboard(tab, run.base_url, WRONG_PASSWORD_ACCOUNT, "not the password 0")
@@ -352,7 +408,8 @@ def anonymous_journey(run: Runner, context) -> None:
         def kept(problems: list[str]) -> None:
             typed = tab.page.input_value("#email")
             if typed != WRONG_PASSWORD_ACCOUNT:
-                problems.append(f"the email field holds {typed!r}, expected the address typed ({WRONG_PASSWORD_ACCOUNT!r})")
+                problems.append(f"the email field holds {typed!r}, expected the address typed "
+                                f"({WRONG_PASSWORD_ACCOUNT!r})")
             if tab.page.input_value("#password") != "":
                 problems.append("the password field is filled in again: a password must never be sent back")
             if any(c["name"] == "cf_session" and c["value"] for c in context.cookies()):
@@ -381,9 +438,7 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
 
     def sign_in():
         landing = sign_in_by_keyboard(tab, run.base_url, OFFICER, password)
-        if landing.status == 429:
-            raise Broken("sign-in answered 429: the server is throttling sign-ins from this address or account "
-                         "(too many failed sign-ins in the last 15 minutes)")
+        landing = finish_sign_in(run, tab, landing, "officer", OFFICER)
         cookie = next((c for c in context.cookies() if c["name"] == "cf_session" and c["value"]), None)
         if landing.path != "/" or cookie is None:
             raise Broken(f"signing in as {OFFICER} by keyboard ended at {landing.path} (HTTP {landing.status}) "
@@ -402,6 +457,15 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
     def visit(path: str, status: int = 200, extra=None):
         return lambda: run.audit(tab, go(tab, run.base_url, path), status=status, shot=f"officer-{slug(path)}",
                                  path=path, extra=extra)
+
+    def change_password_empty():
+        landing = go(tab, run.base_url, "/account")
+        if landing.status != 200:
+            raise Broken(f"GET /account answered {landing.status}")
+        tab_to(tab, 'form[action="/account/password"] button[type="submit"]', 'the "Change password" button')
+        landing = press_and_wait(tab, "Enter")
+        return run.audit(tab, landing, status=422, shot="officer-account-password-errors", path="/account/password",
+                         errors=["#newPassword"])
 
     def add_user_empty():
         landing = go(tab, run.base_url, "/users/new")
@@ -503,6 +567,7 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
     run.journey("officer", [
         ("sign in by keyboard, then / (expect 200)", sign_in),
         ("/account (expect 200)", visit("/account")),
+        ('"Change your password" submitted empty (error summary, expect 422)', change_password_empty),
         ("/users (expect 200)", visit("/users", extra=has_table)),
         ("/users/new (expect 200)", visit("/users/new")),
         ('"Add a user" submitted empty (error summary, expect 422)', add_user_empty),
@@ -521,6 +586,7 @@ def senco_journey(run: Runner, context, password: str) -> None:
 
     def sign_in():
         landing = sign_in_by_keyboard(tab, run.base_url, SENCO, password)
+        landing = finish_sign_in(run, tab, landing, "SENCo", SENCO)
         if landing.path != "/":
             raise Broken(f"signing in as {SENCO} by keyboard ended at {landing.path} (HTTP {landing.status})")
 
@@ -538,6 +604,11 @@ def senco_journey(run: Runner, context, password: str) -> None:
         def not_allowed(problems: list[str]) -> None:
             if "Not allowed" not in tab.page.locator("h1").first.inner_text():
                 problems.append('the <h1> does not say "Not allowed"')
+            # The error page is still a page of the signed-in service: same header, same way out.
+            if tab.page.locator('form[action="/sign-out"] button').count() != 1 \
+                    or tab.page.locator('header a[href="/sign-in"]').count():
+                problems.append("the header of the 403 page is the signed-out one (a Sign in link, no Sign out "
+                                "button) although the SENCo is signed in")
 
         return run.audit(tab, landing, status=403, shot="senco-users-forbidden", path="/users", extra=not_allowed)
 

@@ -35,9 +35,13 @@ struct SessionAPIController {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Token> {
         let credentials = try await request.decode(as: Credentials.self, context: context)
-        let signedIn = try await accounts.signIn(
-            email: credentials.email, password: credentials.password, kind: .api, request: context.requestInfo(request)
+        let outcome = try await accounts.signIn(
+            email: credentials.email, password: credentials.password, otp: credentials.otp, kind: .api, request: context.requestInfo(request)
         )
+        // An API sign-in either completes or throws; the browser's second step never applies to it.
+        guard case .signedIn(let signedIn) = outcome else {
+            throw DomainError.secondFactorRequired("Send the 6-digit code from the authenticator app in the field otp.")
+        }
         let actor = signedIn.session.actor
         return EditedResponse(
             status: .created, headers: [.cacheControl: "no-store"],

@@ -18,6 +18,17 @@ enum HTMLResponses {
         Cookie(name: AuthenticationMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
 
+    static let challengeCookieName = "cf_challenge"
+
+    /// Holds the sign-in between a right password and a right code, for five minutes at most.
+    static func challengeCookie(_ value: String, secure: Bool) -> Cookie {
+        Cookie(name: challengeCookieName, value: value, maxAge: 5 * 60, path: "/sign-in", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    static func expiredChallengeCookie(secure: Bool) -> Cookie {
+        Cookie(name: challengeCookieName, value: "", maxAge: 0, path: "/sign-in", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
     /// The double-submit cookie for forms used before sign-in.
     static func anonymousCSRFCookie(_ value: String, secure: Bool) -> Cookie {
         Cookie(name: CSRFMiddleware.anonymousCookie, value: value, maxAge: 2 * 60 * 60, path: "/", secure: secure, httpOnly: true, sameSite: .lax)

@@ -13,6 +13,8 @@ struct SignInController {
     func addRoutes(to routes: Routes) {
         routes.get("/sign-in", use: signInPage)
         routes.post("/sign-in", use: signIn)
+        routes.get("/sign-in/code", use: codePage)
+        routes.post("/sign-in/code", use: enterCode)
         routes.post("/sign-out", use: signOut)
         routes.get("/set-password", use: setPasswordPage)
         routes.post("/set-password", use: setPassword)
@@ -39,11 +41,15 @@ struct SignInController {
         let form = try await URLEncodedFormDecoder().decode(SignInForm.self, from: request, context: context)
         let email = form.email ?? ""
         do {
-            let signedIn = try await accounts.signIn(email: email, password: form.password ?? "", kind: .browser, request: context.requestInfo(request))
-            var response = HTMLResponses.redirect(to: "/")
-            // A new secret at every sign-in: a cookie planted before sign-in is never the session's.
-            response.setCookie(HTMLResponses.sessionCookie(signedIn.token, secure: cookieSecure, maxAge: sessionMaxAge))
-            return response
+            let outcome = try await accounts.signIn(email: email, password: form.password ?? "", kind: .browser, request: context.requestInfo(request))
+            switch outcome {
+            case .signedIn(let signedIn):
+                return signedInResponse(signedIn, then: "/")
+            case .needsCode(let challenge), .needsEnrolment(let challenge):
+                var response = HTMLResponses.redirect(to: "/sign-in/code")
+                response.setCookie(HTMLResponses.challengeCookie(challenge, secure: cookieSecure))
+                return response
+            }
         } catch let error as DomainError {
             let message: String
             var status = HTTPResponse.Status.unauthorized
@@ -63,6 +69,90 @@ struct SignInController {
             if let retryAfter { response.headers[.retryAfter] = retryAfter }
             return response
         }
+    }
+
+    /// A new secret at every sign-in: a cookie planted before sign-in is never the session's.
+    func signedInResponse(_ signedIn: SignedIn, then location: String) -> Response {
+        var response = HTMLResponses.redirect(to: location)
+        response.setCookie(HTMLResponses.sessionCookie(signedIn.token, secure: cookieSecure, maxAge: sessionMaxAge))
+        response.setCookie(HTMLResponses.expiredChallengeCookie(secure: cookieSecure))
+        return response
+    }
+
+    struct CodePage: Sendable {
+        var layout: Layout
+        var errors = FormErrors()
+        var enrolling: Bool
+        var secret: String?
+        var qrSVG: String?
+        var csrfToken: String
+    }
+
+    struct CodeForm: Decodable {
+        var code: String?
+    }
+
+    @Sendable func codePage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let view = try await pendingChallenge(request) else { return HTMLResponses.redirect(to: "/sign-in") }
+        return try render("sign-in-code", codePage(view), request: request)
+    }
+
+    @Sendable func enterCode(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await URLEncodedFormDecoder().decode(CodeForm.self, from: request, context: context)
+        guard let token = request.cookies[HTMLResponses.challengeCookieName]?.value, let view = try await accounts.challenge(token) else {
+            return HTMLResponses.redirect(to: "/sign-in")
+        }
+        do {
+            let completed = try await accounts.completeSignIn(challenge: token, code: form.code ?? "", request: context.requestInfo(request))
+            guard !completed.recoveryCodes.isEmpty else { return signedInResponse(completed.signedIn, then: "/") }
+            // Shown on this response only: the codes are stored as hashes and can never be shown again.
+            var response = try pages.render(
+                "recovery-codes",
+                RecoveryCodesPage(layout: Layout(title: "Your recovery codes", session: completed.signedIn.session), codes: completed.recoveryCodes)
+            )
+            response.headers[.cacheControl] = "no-store"
+            response.setCookie(HTMLResponses.sessionCookie(completed.signedIn.token, secure: cookieSecure, maxAge: sessionMaxAge))
+            response.setCookie(HTMLResponses.expiredChallengeCookie(secure: cookieSecure))
+            return response
+        } catch let error as DomainError {
+            var status = HTTPResponse.Status.unauthorized
+            switch error {
+            case .unauthenticated(let detail) where detail == AccountStore.expiredChallenge.message: return HTMLResponses.redirect(to: "/sign-in")
+            case .unauthenticated: break
+            case .throttled: status = .tooManyRequests
+            default: throw error
+            }
+            var page = codePage(view)
+            page.errors = FormErrors([.init(pointer: "/code", detail: Problem.from(error).detail)])
+            return try render("sign-in-code", page, request: request, status: status)
+        }
+    }
+
+    private func pendingChallenge(_ request: Request) async throws -> ChallengeView? {
+        guard let token = request.cookies[HTMLResponses.challengeCookieName]?.value else { return nil }
+        return try await accounts.challenge(token)
+    }
+
+    private func codePage(_ view: ChallengeView) -> CodePage {
+        CodePage(
+            layout: Layout(title: view.enrolling ? "Set up two-step sign-in" : "Enter your code", path: "/sign-in"),
+            enrolling: view.enrolling, secret: view.secret.map(Self.grouped),
+            qrSVG: view.provisioningURI.flatMap { try? QRCode(encoding: $0).svg(moduleSize: 5, title: "QR code for your authenticator app") },
+            csrfToken: ""
+        )
+    }
+
+    /// A base32 secret in groups of four, easier to type into an app by hand.
+    static func grouped(_ secret: String) -> String {
+        stride(from: 0, to: secret.count, by: 4).map { start in
+            let from = secret.index(secret.startIndex, offsetBy: start)
+            return String(secret[from..<(secret.index(from, offsetBy: 4, limitedBy: secret.endIndex) ?? secret.endIndex)])
+        }.joined(separator: " ")
+    }
+
+    struct RecoveryCodesPage: Sendable {
+        var layout: Layout
+        var codes: [String]
     }
 
     @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -137,6 +227,7 @@ protocol AnonymousForm: Sendable {
 
 extension SignInController.SignInPage: AnonymousForm {}
 extension SignInController.SetPasswordPage: AnonymousForm {}
+extension SignInController.CodePage: AnonymousForm {}
 
 /// A short page that says one thing and offers one link.
 struct MessagePage: Sendable {

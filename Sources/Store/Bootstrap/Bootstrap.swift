@@ -47,8 +47,12 @@ public struct Bootstrap: Sendable {
     }
 
     /// The demo council: two clusters of schools and, at two schools of the first, a SENCo and a headteacher each,
-    /// an EP for that cluster, and an officer. Safe to run again; every demo account's password is set to `password`.
-    public func loadDemoCouncil(password: String) async throws -> [DemoAccount] {
+    /// an EP for that cluster, and an officer. Safe to run again; every demo account's password is set to `password`,
+    /// and the officer (who must use a second factor) is enrolled with the base32 `totpSecret`.
+    public func loadDemoCouncil(password: String, totpSecret: String) async throws -> [DemoAccount] {
+        guard let key = Base32.decode(totpSecret), key.count >= 10 else {
+            throw DomainError.validation([.init(pointer: "/totpSecret", detail: "The demo TOTP secret must be base32 of at least 10 bytes.")])
+        }
         let problems = PasswordRules.problems(with: password, commonPasswords: PasswordHasher.commonPasswords)
         guard problems.isEmpty else { throw DomainError.validation(problems.map { .init(pointer: "/password", detail: $0) }) }
         let hash = try await hasher.hash(password)
@@ -98,6 +102,14 @@ public struct Bootstrap: Sendable {
                     id = try await users.insertUser(email: person.email, displayName: person.name, actor: nil, request: request, in: tx)
                 }
                 try await tx.execute("UPDATE users SET password_hash = \(hash), active = true WHERE id = \(id)")
+                if person.role == .officer {
+                    try await tx.execute(
+                        """
+                        UPDATE users SET totp_secret = \(Base32.encode(key)), totp_enrolled_at = coalesce(totp_enrolled_at, now()), totp_last_step = NULL
+                        WHERE id = \(id)
+                        """
+                    )
+                }
                 let roleRow: SQL = "SELECT 1 FROM role_assignments WHERE user_id = \(id) AND role = \(person.role.rawValue)::role_name AND ends_on IS NULL"
                 if try await tx.first(roleRow) == nil {
                     _ = try await users.insertAssignment(userID: id, role: person.role, scope: scope, startsOn: startOfYear, actor: nil, request: request, in: tx)

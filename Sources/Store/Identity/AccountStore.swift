@@ -20,6 +20,15 @@ public struct SignedIn: Sendable {
     public var expiresAt: Date
 }
 
+/// How a sign-in with a right password ends: a session, or a second step (enter a code, or first set one up).
+public enum SignInOutcome: Sendable {
+    case signedIn(SignedIn)
+    /// Enter the code from the authenticator app; `challenge` is the secret for the browser to hold meanwhile.
+    case needsCode(challenge: String)
+    /// Set up an authenticator app first (the account needs a second factor and has none yet).
+    case needsEnrolment(challenge: String)
+}
+
 /// One of my sessions, for the account page.
 public struct SessionSummary: Sendable, Codable {
     public var id: ID<Session>
@@ -47,74 +56,124 @@ public struct AccountStore: Sendable {
 
     static let wrongCredentials = "Enter a correct email address and password."
 
-    /// Signs in with email and password. Wrong password and unknown email answer identically, in the same time.
-    /// - Throws: `DomainError.unauthenticated`, or `.throttled` after too many failures for the account or the address.
-    public func signIn(email: String, password: String, kind: SessionKind, request: RequestInfo) async throws -> SignedIn {
+    /// Signs in with email and password, and a code when the account needs a second factor.
+    /// Wrong password and unknown email answer identically, in the same time.
+    /// - Returns: a session, or (browsers only) the second step to take.
+    /// - Throws: `DomainError.unauthenticated`; `.secondFactorRequired` for an API client that sent no code;
+    ///   `.throttled` after too many failures for the account or the address.
+    public func signIn(email: String, password: String, otp: String? = nil, kind: SessionKind, request: RequestInfo) async throws -> SignInOutcome {
         let emailKey = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let now = clock.now()
-        let windowStart = now.addingTimeInterval(-configuration.throttleWindow.seconds)
         let lookup = try await database.transaction(actingAs: nil) { tx -> SignInLookup in
-            let failures = try await tx.one(
-                    """
-                    SELECT count(*) FILTER (WHERE email_lower = \(emailKey)), count(*) FILTER (WHERE client_address = \(request.clientAddress)),
-                           min(attempted_at) FILTER (WHERE email_lower = \(emailKey)), min(attempted_at) FILTER (WHERE client_address = \(request.clientAddress))
-                    FROM sign_in_attempts
-                    WHERE NOT succeeded AND attempted_at > \(windowStart) AND (email_lower = \(emailKey) OR client_address = \(request.clientAddress))
-                    """
-            ).decode((Int, Int, Date?, Date?).self)
-            let oldest = [failures.0 >= configuration.accountFailureLimit ? failures.2 : nil,
-                          failures.1 >= configuration.addressFailureLimit ? failures.3 : nil].compactMap { $0 }.min()
-            if let oldest {
-                let wait = Int(ceil(oldest.addingTimeInterval(configuration.throttleWindow.seconds).timeIntervalSince(now)))
+            if let wait = try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx) {
                 try await AuditLog.append(.init(actor: nil, action: "sign_in.throttled", entityType: "account"), request: request, in: tx)
-                // Stored instants keep microseconds and Date keeps more, so clamp the rounding into the window.
-                return .throttled(retryAfterSeconds: min(max(1, wait), Int(configuration.throttleWindow.seconds)))
+                return .throttled(retryAfterSeconds: wait)
             }
-            guard let row = try await tx.first("SELECT id, password_hash, active FROM auth_user_by_email(\(emailKey))") else { return .unknown }
-            let (id, hash, active) = try row.decode((ID<User>, String?, Bool).self)
-            return .account(id: id, hash: hash, active: active)
+            guard let row = try await tx.first("SELECT id, password_hash, active, totp_secret FROM auth_user_by_email(\(emailKey))") else { return .unknown }
+            let (id, hash, active, secret) = try row.decode((ID<User>, String?, Bool, String?).self)
+            return .account(id: id, hash: hash, active: active, totpSecret: secret)
         }
-        let account: (id: ID<User>, hash: String?, active: Bool)?
+        let account: (id: ID<User>, hash: String?, active: Bool, totpSecret: String?)?
         switch lookup {
         case .throttled(let seconds): throw DomainError.throttled(retryAfterSeconds: seconds)
         case .unknown: account = nil
-        case .account(let id, let hash, let active): account = (id, hash, active)
+        case .account(let id, let hash, let active, let secret): account = (id, hash, active, secret)
         }
         let passwordMatches = try await hasher.verify(password, hash: account?.hash)
         guard let account, passwordMatches, account.active else {
-            try await database.transaction(actingAs: nil) { tx in
-                try await tx.execute(
-                    "INSERT INTO sign_in_attempts (email_lower, client_address, succeeded, attempted_at) VALUES (\(emailKey), \(request.clientAddress), false, \(now))"
-                )
-                try await AuditLog.append(
-                    .init(actor: nil, action: "sign_in.failed", entityType: "user", entityID: account?.id.description),
-                    request: request, in: tx
-                )
-            }
+            try await recordFailure(emailKey: emailKey, userID: account?.id, action: "sign_in.failed", request: request, now: now)
             throw DomainError.unauthenticated(Self.wrongCredentials)
         }
-        return try await database.transaction(actingAs: account.id) { tx in
-            try await tx.execute(
-                "INSERT INTO sign_in_attempts (email_lower, client_address, succeeded, attempted_at) VALUES (\(emailKey), \(request.clientAddress), true, \(now))"
-            )
-            guard let actor = try await loadActor(account.id, in: tx) else { throw DomainError.unauthenticated(Self.wrongCredentials) }
-            let token = SecretToken.generate()
-            let csrf = SecretToken.generate()
-            let expiresAt = now.addingTimeInterval(configuration.absoluteTimeout.seconds)
-            let sessionID = try await tx.one(
-                    """
-                    INSERT INTO sessions (user_id, token_hash, kind, csrf_token, created_at, last_seen_at, expires_at, client_address, user_agent)
-                    VALUES (\(account.id), \(SecretToken.hash(token)), \(kind.rawValue), \(csrf), \(now), \(now), \(expiresAt),
-                            \(request.clientAddress), \(request.userAgent.map { String($0.prefix(300)) }))
-                    RETURNING id
-                    """
-            ).decode(ID<Session>.self, at: 0)
-            try await AuditLog.append(
-                .init(actor: account.id, action: "sign_in.succeeded", entityType: "session", entityID: sessionID.description, after: ["kind": kind.rawValue]),
-                request: request, in: tx
-            )
-            return SignedIn(token: token, session: Authenticated(sessionID: sessionID, kind: kind, csrfToken: csrf, actor: actor), expiresAt: expiresAt)
+        let stage = try await database.transaction(actingAs: account.id) { tx -> SecondStage in
+            guard let actor = try await loadActor(account.id, in: tx) else { return .refused }
+            guard try await needsSecondFactor(actor, in: tx) else {
+                return .session(try await createSession(for: actor, kind: kind, emailKey: emailKey, request: request, now: now, in: tx))
+            }
+            guard let secret = account.totpSecret else {
+                if kind == .api { return .apiNeedsCode(enrolled: false) }
+                return .challenge(try await createChallenge(for: account.id, enrolling: true, request: request, now: now, in: tx), enrolling: true)
+            }
+            guard let otp, !otp.isEmpty else {
+                if kind == .api { return .apiNeedsCode(enrolled: true) }
+                return .challenge(try await createChallenge(for: account.id, enrolling: false, request: request, now: now, in: tx), enrolling: false)
+            }
+            guard try await acceptSecondFactor(otp, userID: account.id, secret: secret, request: request, now: now, in: tx) else { return .wrongCode }
+            return .session(try await createSession(for: actor, kind: kind, emailKey: emailKey, request: request, now: now, in: tx))
         }
+        switch stage {
+        case .session(let signedIn): return .signedIn(signedIn)
+        case .challenge(let token, let enrolling): return enrolling ? .needsEnrolment(challenge: token) : .needsCode(challenge: token)
+        case .refused: throw DomainError.unauthenticated(Self.wrongCredentials)
+        case .wrongCode:
+            try await recordFailure(emailKey: emailKey, userID: account.id, action: "sign_in.second_factor_failed", request: request, now: now)
+            throw DomainError.unauthenticated(Self.wrongCode)
+        case .apiNeedsCode(let enrolled):
+            throw DomainError.secondFactorRequired(
+                enrolled
+                    ? "This account signs in with a second factor: send the 6-digit code from the authenticator app in the field otp."
+                    : "This account must set up two-step sign-in before using the API: sign in once in a browser to set it up."
+            )
+        }
+    }
+
+    static let wrongCode = "Enter a correct code from your authenticator app, or one of your recovery codes."
+
+    /// Seconds until sign-in is allowed again, or nil when it is allowed now.
+    func throttledSeconds(emailKey: String, address: String, now: Date, in tx: Transaction) async throws -> Int? {
+        let windowStart = now.addingTimeInterval(-configuration.throttleWindow.seconds)
+        let failures = try await tx.one(
+            """
+            SELECT count(*) FILTER (WHERE email_lower = \(emailKey)), count(*) FILTER (WHERE client_address = \(address)),
+                   min(attempted_at) FILTER (WHERE email_lower = \(emailKey)), min(attempted_at) FILTER (WHERE client_address = \(address))
+            FROM sign_in_attempts
+            WHERE NOT succeeded AND attempted_at > \(windowStart) AND (email_lower = \(emailKey) OR client_address = \(address))
+            """
+        ).decode((Int, Int, Date?, Date?).self)
+        let oldest = [failures.0 >= configuration.accountFailureLimit ? failures.2 : nil,
+                      failures.1 >= configuration.addressFailureLimit ? failures.3 : nil].compactMap { $0 }.min()
+        guard let oldest else { return nil }
+        let wait = Int(ceil(oldest.addingTimeInterval(configuration.throttleWindow.seconds).timeIntervalSince(now)))
+        // Stored instants keep microseconds and Date keeps more, so clamp the rounding into the window.
+        return min(max(1, wait), Int(configuration.throttleWindow.seconds))
+    }
+
+    /// A failed try, committed on its own so the refusal that follows cannot roll it back.
+    func recordFailure(emailKey: String, userID: ID<User>?, action: String, request: RequestInfo, now: Date) async throws {
+        try await database.transaction(actingAs: nil) { tx in
+            try await tx.execute(
+                "INSERT INTO sign_in_attempts (email_lower, client_address, succeeded, attempted_at) VALUES (\(emailKey), \(request.clientAddress), false, \(now))"
+            )
+            try await AuditLog.append(.init(actor: nil, action: action, entityType: "user", entityID: userID?.description), request: request, in: tx)
+        }
+    }
+
+    /// Officers always; everyone when the council says so.
+    func needsSecondFactor(_ actor: Actor, in tx: Transaction) async throws -> Bool {
+        if actor.isOfficer { return true }
+        return try await tx.first("SELECT second_factor_for_everyone FROM council_settings")?.decode(Bool.self, at: 0) ?? false
+    }
+
+    /// A new session for a fully signed-in actor, in the caller's transaction (acting as that actor).
+    func createSession(for actor: Actor, kind: SessionKind, emailKey: String, request: RequestInfo, now: Date, in tx: Transaction) async throws -> SignedIn {
+        try await tx.execute(
+            "INSERT INTO sign_in_attempts (email_lower, client_address, succeeded, attempted_at) VALUES (\(emailKey), \(request.clientAddress), true, \(now))"
+        )
+        let token = SecretToken.generate()
+        let csrf = SecretToken.generate()
+        let expiresAt = now.addingTimeInterval(configuration.absoluteTimeout.seconds)
+        let sessionID = try await tx.one(
+            """
+            INSERT INTO sessions (user_id, token_hash, kind, csrf_token, created_at, last_seen_at, expires_at, client_address, user_agent)
+            VALUES (\(actor.userID), \(SecretToken.hash(token)), \(kind.rawValue), \(csrf), \(now), \(now), \(expiresAt),
+                    \(request.clientAddress), \(request.userAgent.map { String($0.prefix(300)) }))
+            RETURNING id
+            """
+        ).decode(ID<Session>.self, at: 0)
+        try await AuditLog.append(
+            .init(actor: actor.userID, action: "sign_in.succeeded", entityType: "session", entityID: sessionID.description, after: ["kind": kind.rawValue]),
+            request: request, in: tx
+        )
+        return SignedIn(token: token, session: Authenticated(sessionID: sessionID, kind: kind, csrfToken: csrf, actor: actor), expiresAt: expiresAt)
     }
 
     /// The session a cookie or bearer token belongs to, if it is live: not revoked, the user active, within both timeouts.
@@ -267,7 +326,16 @@ public struct AccountStore: Sendable {
 enum SignInLookup {
     case throttled(retryAfterSeconds: Int)
     case unknown
-    case account(id: ID<User>, hash: String?, active: Bool)
+    case account(id: ID<User>, hash: String?, active: Bool, totpSecret: String?)
+}
+
+/// Where sign-in stands once the password is right.
+enum SecondStage {
+    case session(SignedIn)
+    case challenge(String, enrolling: Bool)
+    case apiNeedsCode(enrolled: Bool)
+    case wrongCode
+    case refused
 }
 
 extension RoleAssignment {

@@ -1,0 +1,144 @@
+import Domain
+import Foundation
+import PQ
+
+/// What the second step of sign-in shows: a code box, or (while enrolling) the secret to scan first.
+public struct ChallengeView: Sendable {
+    public var enrolling: Bool
+    /// The new secret, in base32, for typing into an app by hand.
+    public var secret: String?
+    /// The `otpauth://` URI for the QR code.
+    public var provisioningURI: String?
+}
+
+/// A completed two-step sign-in; recovery codes are present (once, never again) when the user has just enrolled.
+public struct CompletedSignIn: Sendable {
+    public var signedIn: SignedIn
+    public var recoveryCodes: [String]
+}
+
+extension AccountStore {
+    static let challengeLifetime: TimeInterval = 5 * 60
+    public static let expiredChallenge = DomainError.unauthenticated("Your sign-in has timed out. Sign in again with your email address and password.")
+
+    func createChallenge(for userID: ID<User>, enrolling: Bool, request: RequestInfo, now: Date, in tx: Transaction) async throws -> String {
+        let token = SecretToken.generate()
+        let pending = enrolling ? Base32.encode(TOTP.newSecret()) : nil
+        try await tx.execute(
+            """
+            INSERT INTO sign_in_challenges (user_id, token_hash, pending_secret, expires_at, client_address)
+            VALUES (\(userID), \(SecretToken.hash(token)), \(pending), \(now.addingTimeInterval(Self.challengeLifetime)), \(request.clientAddress))
+            """
+        )
+        try await AuditLog.append(
+            .init(actor: userID, action: "sign_in.password_accepted", entityType: "user", entityID: userID.description,
+                  after: ["next": enrolling ? "set up second factor" : "enter code"]),
+            request: request, in: tx
+        )
+        return token
+    }
+
+    /// Checks a TOTP code (never one already used) or an unused recovery code, and uses it up.
+    func acceptSecondFactor(_ code: String, userID: ID<User>, secret: String, request: RequestInfo, now: Date, in tx: Transaction) async throws -> Bool {
+        let compact = code.filter { !$0.isWhitespace && $0 != "-" }.uppercased()
+        if compact.count == TOTP.digits {
+            guard let key = Base32.decode(secret) else { return false }
+            let last = try await tx.first("SELECT totp_last_step FROM users WHERE id = \(userID)")?.decode(Int64?.self, at: 0) ?? nil
+            guard let step = TOTP.matchingStep(for: compact, secret: key, at: now, after: last) else { return false }
+            // Conditional, so two requests racing with the same code cannot both succeed.
+            return try await tx.execute(
+                "UPDATE users SET totp_last_step = \(step) WHERE id = \(userID) AND (totp_last_step IS NULL OR totp_last_step < \(step))"
+            ) == 1
+        }
+        let used = try await tx.execute(
+            "UPDATE recovery_codes SET used_at = \(now) WHERE user_id = \(userID) AND code_hash = \(SecretToken.hash(compact)) AND used_at IS NULL"
+        )
+        if used == 1 {
+            try await AuditLog.append(.init(actor: userID, action: "recovery_code.used", entityType: "user", entityID: userID.description), request: request, in: tx)
+        }
+        return used == 1
+    }
+
+    /// The second step a browser's challenge is waiting on, or nil once it has expired or been used.
+    public func challenge(_ token: String) async throws -> ChallengeView? {
+        guard let found = try await findChallenge(token) else { return nil }
+        guard let pending = found.pendingSecret, let key = Base32.decode(pending) else {
+            return ChallengeView(enrolling: false, secret: nil, provisioningURI: nil)
+        }
+        return ChallengeView(enrolling: true, secret: pending, provisioningURI: TOTP.provisioningURI(secret: key, account: found.email))
+    }
+
+    private struct FoundChallenge {
+        var id: UUID
+        var userID: ID<User>
+        var email: String
+        var pendingSecret: String?
+    }
+
+    private func findChallenge(_ token: String) async throws -> FoundChallenge? {
+        guard !token.isEmpty, token.count <= 100 else { return nil }
+        let now = clock.now()
+        return try await database.transaction(actingAs: nil) { tx in
+            guard let row = try await tx.first(
+                "SELECT challenge_id, user_id, email, pending_secret, expires_at, used_at, user_active FROM auth_challenge(\(SecretToken.hash(token)))"
+            ) else { return nil }
+            let (id, userID, email, pending, expires, used, active) = try row.decode((UUID, ID<User>, String, String?, Date, Date?, Bool).self)
+            guard used == nil, active, now < expires else { return nil }
+            return FoundChallenge(id: id, userID: userID, email: email, pendingSecret: pending)
+        }
+    }
+
+    /// Finishes a browser sign-in with a code: enrols the new secret (returning fresh recovery codes) or checks the
+    /// code against the enrolled one. Wrong codes count towards the account's sign-in throttle.
+    public func completeSignIn(challenge token: String, code: String, request: RequestInfo) async throws -> CompletedSignIn {
+        guard let found = try await findChallenge(token) else { throw Self.expiredChallenge }
+        let emailKey = found.email.lowercased()
+        let now = clock.now()
+        if let wait = try await database.transaction(actingAs: nil, { tx in
+            try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx)
+        }) {
+            throw DomainError.throttled(retryAfterSeconds: wait)
+        }
+        let result = try await database.transaction(actingAs: found.userID) { tx -> CompletedSignIn? in
+            guard let actor = try await loadActor(found.userID, in: tx) else { throw Self.expiredChallenge }
+            var recoveryCodes: [String] = []
+            if let pending = found.pendingSecret {
+                guard let key = Base32.decode(pending), let step = TOTP.matchingStep(for: code, secret: key, at: now, after: nil) else { return nil }
+                try await tx.execute(
+                    "UPDATE users SET totp_secret = \(pending), totp_enrolled_at = \(now), totp_last_step = \(step), updated_at = \(now) WHERE id = \(found.userID)"
+                )
+                recoveryCodes = try await replaceRecoveryCodes(for: found.userID, now: now, in: tx)
+                try await AuditLog.append(
+                    .init(actor: found.userID, action: "second_factor.enrolled", entityType: "user", entityID: found.userID.description),
+                    request: request, in: tx
+                )
+            } else {
+                guard let secret = try await tx.first("SELECT totp_secret FROM users WHERE id = \(found.userID)")?.decode(String?.self, at: 0) ?? nil,
+                    try await acceptSecondFactor(code, userID: found.userID, secret: secret, request: request, now: now, in: tx)
+                else { return nil }
+            }
+            guard try await tx.execute("UPDATE sign_in_challenges SET used_at = \(now) WHERE id = \(found.id) AND used_at IS NULL") == 1 else {
+                throw Self.expiredChallenge
+            }
+            let signedIn = try await createSession(for: actor, kind: .browser, emailKey: emailKey, request: request, now: now, in: tx)
+            return CompletedSignIn(signedIn: signedIn, recoveryCodes: recoveryCodes)
+        }
+        guard let result else {
+            try await recordFailure(emailKey: emailKey, userID: found.userID, action: "sign_in.second_factor_failed", request: request, now: now)
+            throw DomainError.unauthenticated(Self.wrongCode)
+        }
+        return result
+    }
+
+    /// Ten new single-use recovery codes (`ABCDE-FGHJK`, 50 bits each); the old ones stop working.
+    func replaceRecoveryCodes(for userID: ID<User>, now: Date, in tx: Transaction) async throws -> [String] {
+        try await tx.execute("UPDATE recovery_codes SET used_at = \(now) WHERE user_id = \(userID) AND used_at IS NULL")
+        var codes: [String] = []
+        for _ in 0..<10 {
+            let raw = String(Base32.encode(TOTP.newSecret()).prefix(10))
+            codes.append(raw.prefix(5) + "-" + raw.suffix(5))
+            try await tx.execute("INSERT INTO recovery_codes (user_id, code_hash) VALUES (\(userID), \(SecretToken.hash(raw)))")
+        }
+        return codes
+    }
+}
