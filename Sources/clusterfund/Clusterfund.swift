@@ -11,7 +11,7 @@ struct Clusterfund: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clusterfund",
         abstract: "SEND cluster funding casework for councils.",
-        subcommands: [Serve.self, Migrate.self, DemoData.self, CreateOfficer.self, AuditVerify.self]
+        subcommands: [Serve.self, Migrate.self, DemoData.self, CreateOfficer.self, AuditVerify.self, CouncilSettings.self]
     )
 }
 
@@ -217,6 +217,31 @@ struct AuditVerify: AsyncParsableCommand {
             throw CommandFailure("audit-verify: the chain is broken at event \(broken.seq): \(broken.reason).")
         }
         print("audit-verify: all \(count) events are intact.")
+    }
+}
+
+struct CouncilSettings: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "council-settings",
+        abstract: "Change council-wide settings (as DATABASE_OWNER_URL); each change is audited."
+    )
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Require a second factor of every user, not only officers: true or false.")
+    var secondFactorForEveryone: Bool
+
+    func run() async throws {
+        let logger = common.makeLogger("clusterfund.council-settings")
+        let owner = try Database(configuration: common.databaseConfiguration(urlVariable: "DATABASE_OWNER_URL"), logger: logger)
+        do {
+            let before = try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 4)).setSecondFactorForEveryone(secondFactorForEveryone)
+            await owner.close()
+            print("council-settings: second factor for everyone was \(before), is now \(secondFactorForEveryone).")
+        } catch {
+            await owner.close()
+            throw CommandFailure("council-settings: \(describe(error))")
+        }
     }
 }
 

@@ -57,24 +57,33 @@ port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# load_demo_credentials: export CLUSTERFUND_DEMO_PASSWORD for the demo accounts. Taken from the environment when set;
-# otherwise generated once (three random words from a fixed list plus a number) and kept in .data/demo.env, so every
-# later run prints and uses the same one.
+# load_demo_credentials: export CLUSTERFUND_DEMO_PASSWORD (every demo account) and CLUSTERFUND_DEMO_TOTP_SECRET (the
+# demo officer's authenticator key, base32). Each is taken from the environment when set; otherwise generated once
+# and kept in .data/demo.env, so every later run prints and uses the same ones.
 load_demo_credentials() {
     local file="$DATA_DIR/demo.env"
+    if [ -z "${CLUSTERFUND_DEMO_TOTP_SECRET:-}" ]; then
+        [ -s "$file" ] && . "$file"
+        if [ -z "${CLUSTERFUND_DEMO_TOTP_SECRET:-}" ]; then
+            mkdir -p "$DATA_DIR"
+            CLUSTERFUND_DEMO_TOTP_SECRET="$(head -c 20 /dev/urandom | base32 | tr -d '=\n')"
+            (umask 077; printf 'CLUSTERFUND_DEMO_TOTP_SECRET=%q\n' "$CLUSTERFUND_DEMO_TOTP_SECRET" >>"$file")
+            log "generated a demo officer authenticator key in ${file#"$REPO"/}"
+        fi
+    fi
+    export CLUSTERFUND_DEMO_TOTP_SECRET
     if [ -z "${CLUSTERFUND_DEMO_PASSWORD:-}" ]; then
-        if [ ! -s "$file" ]; then
+        [ -s "$file" ] && . "$file"
+        if [ -z "${CLUSTERFUND_DEMO_PASSWORD:-}" ]; then
             mkdir -p "$DATA_DIR"
             local words=(amber basil cedar delta ember fjord garnet harbour indigo juniper kestrel lantern meadow nutmeg orchard pebble quartz russet saffron thistle umber velvet willow yarrow)
             local pick="" i
             for i in 1 2 3; do pick+="${words[$((RANDOM % ${#words[@]}))]} "; done
             pick+="$((RANDOM % 90 + 10))"
-            umask 077
-            printf 'CLUSTERFUND_DEMO_PASSWORD=%q\n' "$pick" >"$file"
+            CLUSTERFUND_DEMO_PASSWORD="$pick"
+            (umask 077; printf 'CLUSTERFUND_DEMO_PASSWORD=%q\n' "$pick" >>"$file")
             log "generated a demo password in ${file#"$REPO"/}"
         fi
-        # shellcheck disable=SC1090
-        . "$file"
     fi
     export CLUSTERFUND_DEMO_PASSWORD
 }

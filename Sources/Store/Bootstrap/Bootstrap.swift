@@ -46,6 +46,20 @@ public struct Bootstrap: Sendable {
         }
     }
 
+    /// Turns the council-wide second factor on or off (officers always use one). Audited; returns the previous value.
+    public func setSecondFactorForEveryone(_ required: Bool) async throws -> Bool {
+        try await database.transaction(actingAs: nil) { tx in
+            let before = try await tx.one("SELECT second_factor_for_everyone FROM council_settings").decode(Bool.self, at: 0)
+            try await tx.execute("UPDATE council_settings SET second_factor_for_everyone = \(required)")
+            try await AuditLog.append(
+                .init(actor: nil, action: "council_settings.changed", entityType: "council_settings",
+                      before: ["secondFactorForEveryone": String(before)], after: ["secondFactorForEveryone": String(required)]),
+                request: .commandLine("council-settings"), in: tx
+            )
+            return before
+        }
+    }
+
     /// The demo council: two clusters of schools and, at two schools of the first, a SENCo and a headteacher each,
     /// an EP for that cluster, and an officer. Safe to run again; every demo account's password is set to `password`,
     /// and the officer (who must use a second factor) is enrolled with the base32 `totpSecret`.
