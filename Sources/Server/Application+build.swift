@@ -13,11 +13,14 @@ public struct ServerConfiguration: Sendable {
     public var cookieSecure: Bool
     /// Browser cookies live as long as a session may (the absolute timeout).
     public var sessionMaxAgeSeconds: Int
+    /// The address people use, for links shown to be sent on (set-password links); else taken from the request's Host.
+    public var baseURL: String?
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, resourcesDirectory: String? = nil, cookieSecure: Bool = false,
-        sessionMaxAgeSeconds: Int = 12 * 60 * 60
+        sessionMaxAgeSeconds: Int = 12 * 60 * 60, baseURL: String? = nil
     ) {
+        self.baseURL = baseURL
         self.hostname = hostname
         self.port = port
         self.resourcesDirectory = resourcesDirectory ?? Self.bundledResources
@@ -69,7 +72,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     let metrics = HTTPMetrics()
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
-    router.add(middleware: ProblemMiddleware(pages: pages, routes: routes))
+    router.add(middleware: ProblemMiddleware(pages: pages, routes: routes, accounts: services.accounts))
     router.add(middleware: FileMiddleware(resources + "/public", urlBasePath: "/assets"))
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
     router.add(middleware: CSRFMiddleware(routes: routes))
@@ -80,7 +83,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
         pages: pages, accounts: services.accounts, cookieSecure: configuration.cookieSecure, sessionMaxAge: configuration.sessionMaxAgeSeconds
     ).addRoutes(to: table)
     AccountController(pages: pages, accounts: services.accounts).addRoutes(to: table)
-    UsersController(pages: pages, users: services.users, structure: services.structure).addRoutes(to: table)
+    UsersController(pages: pages, users: services.users, structure: services.structure, baseURL: configuration.baseURL).addRoutes(to: table)
     AuditController(pages: pages, audit: services.audit).addRoutes(to: table)
     SessionAPIController(accounts: services.accounts).addRoutes(to: table)
     UsersAPIController(users: services.users).addRoutes(to: table)

@@ -85,7 +85,8 @@ struct Serve: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             hostname: hostname, port: port, resourcesDirectory: environment["CLUSTERFUND_RESOURCES_DIR"],
             cookieSecure: environment["COOKIE_SECURE"] == "1",
-            sessionMaxAgeSeconds: Int(identity.absoluteTimeout.components.seconds)
+            sessionMaxAgeSeconds: Int(identity.absoluteTimeout.components.seconds),
+            baseURL: environment["CLUSTERFUND_BASE_URL"]
         )
         let app = try await buildApplication(configuration: configuration, services: services, logger: logger)
         logger.info("serving", metadata: ["url": "http://\(hostname):\(port)"])

@@ -13,10 +13,7 @@ struct AuditAPIController {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> PageBody<AuditEntry> {
         let actor = try context.requireSession().actor
         let query = request.uri.queryParameters
-        let values = AuditController.FilterValues(
-            userId: query["userId"].map(String.init) ?? "", entityType: query["entityType"].map(String.init) ?? "",
-            entityId: query["entityId"].map(String.init) ?? "", from: query["from"].map(String.init) ?? "", to: query["to"].map(String.init) ?? ""
-        )
+        let values = AuditController.values(request)
         let present = Set(["userId", "entityType", "entityId", "from", "to"].filter { query[Substring($0)] != nil })
         let (filter, issues) = AuditController.filter(from: values, present: present)
         if !issues.isEmpty { throw DomainError.validation(issues) }

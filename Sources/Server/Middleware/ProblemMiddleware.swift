@@ -9,6 +9,8 @@ struct ProblemMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let pages: Pages
     let routes: RouteBook
+    /// Error pages show the signed-in header; this middleware runs before authentication, so it looks once itself.
+    let accounts: AccountStore?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -42,7 +44,11 @@ struct ProblemMiddleware: RouterMiddleware {
                 // A person who is not signed in is sent to sign in, not shown an error.
                 return Response(status: .seeOther, headers: [.location: "/sign-in"])
             }
-            var response = pages.errorPage(problem, session: context.identity)
+            var session = context.identity
+            if session == nil, let cookie = request.cookies[AuthenticationMiddleware.sessionCookie]?.value, problem.status < 500 {
+                session = try? await accounts?.authenticate(token: cookie)
+            }
+            var response = pages.errorPage(problem, session: session)
             response.headers.append(contentsOf: headers)
             return response
         }

@@ -42,13 +42,9 @@ struct AuditController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let session = try context.requireSession()
-        let query = request.uri.queryParameters
-        let values = FilterValues(
-            userId: query["userId"].map(String.init) ?? "", entityType: query["entityType"].map(String.init) ?? "",
-            entityId: query["entityId"].map(String.init) ?? "", from: query["from"].map(String.init) ?? "", to: query["to"].map(String.init) ?? ""
-        )
+        let values = Self.values(request)
         let (filter, issues) = Self.filter(from: values)
-        let page = try await audit.list(session.actor, filter: filter, page: query["page"].flatMap { Int(String($0)) })
+        let page = try await audit.list(session.actor, filter: filter, page: request.uri.queryParameters["page"].flatMap { Int(String($0)) })
         let rows = page.items.map { event in
             EventRow(
                 seq: event.seq, when: HTMLResponses.display(event.occurredAt), who: event.actorName ?? "Nobody signed in",
@@ -56,7 +52,8 @@ struct AuditController {
                 changes: Self.describe(event), requestId: event.requestId ?? "", address: event.clientAddress ?? ""
             )
         }
-        let keep = "userId=\(values.userId)&entityType=\(values.entityType)&entityId=\(values.entityId)&from=\(values.from)&to=\(values.to)&"
+        let keep = [("userId", values.userId), ("entityType", values.entityType), ("entityId", values.entityId), ("from", values.from), ("to", values.to)]
+            .map { "\($0.0)=\(Self.encode($0.1))&" }.joined()
         return try pages.render(
             "audit",
             AuditPage(
@@ -65,6 +62,17 @@ struct AuditController {
             ),
             status: issues.isEmpty ? .ok : .unprocessableContent
         )
+    }
+
+    /// The filter fields from the query. A GET form sends spaces as `+`, which the query parser leaves alone.
+    static func values(_ request: Request) -> FilterValues {
+        let query = request.uri.queryParameters
+        func field(_ name: String) -> String { query[Substring(name)].map { String($0).replacingOccurrences(of: "+", with: " ") } ?? "" }
+        return FilterValues(userId: field("userId"), entityType: field("entityType"), entityId: field("entityId"), from: field("from"), to: field("to"))
+    }
+
+    static func encode(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
     }
 
     /// The filter from query values; an unreadable value is reported and ignored rather than guessed at.

@@ -8,6 +8,7 @@ struct UsersController {
     let pages: Pages
     let users: UserStore
     let structure: StructureStore
+    let baseURL: String?
 
     func addRoutes(to routes: Routes) {
         routes.get("/users", use: list)
@@ -122,7 +123,7 @@ struct UsersController {
 
     func render(
         _ session: Authenticated, userID: ID<User>, errors: FormErrors = FormErrors(), form: RoleForm? = nil, link: PasswordLink? = nil,
-        status: HTTPResponse.Status = .ok
+        linkBase: String = "", status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let user = try await users.detail(session.actor, userID)
         let today = CalendarDate.today(at: Date())
@@ -142,7 +143,7 @@ struct UsersController {
             schools: try await structure.schools(session.actor).map { Option(value: $0.id.description, label: "\($0.name) (\($0.urn))", selected: form?.schoolId == $0.id.description) },
             clusters: try await structure.clusters(session.actor).map { Option(value: $0.id.description, label: $0.name, selected: form?.clusterId == $0.id.description) },
             startsOn: form?.startsOn ?? today.iso,
-            link: link.map { "/set-password?token=" + $0.token }, linkExpires: link.map { HTMLResponses.display($0.expiresAt) },
+            link: link.map { linkBase + "/set-password?token=" + $0.token }, linkExpires: link.map { HTMLResponses.display($0.expiresAt) },
             isSelf: userID == session.actor.userID
         )
         page.hasCurrent = !page.current.isEmpty
@@ -225,7 +226,9 @@ struct UsersController {
         let session = try context.requireSession()
         let userID = try Self.userID(context)
         let link = try await users.issuePasswordLink(session.actor, userID: userID, request: context.requestInfo(request))
-        var response = try await render(session, userID: userID, link: link)
+        // A full address the officer can send on as it stands.
+        let base = baseURL ?? request.head.authority.map { "http://" + $0 } ?? ""
+        var response = try await render(session, userID: userID, link: link, linkBase: base)
         response.headers[.cacheControl] = "no-store"
         return response
     }
