@@ -72,7 +72,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     let metrics = HTTPMetrics()
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
-    router.add(middleware: ProblemMiddleware(pages: pages, routes: routes, accounts: services.accounts))
+    router.add(middleware: ProblemMiddleware(pages: pages, routes: routes, accounts: services.accounts, audit: services.audit))
     router.add(middleware: FileMiddleware(resources + "/public", urlBasePath: "/assets"))
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
     router.add(middleware: CSRFMiddleware(routes: routes))

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -161,6 +162,28 @@ struct SignInFlowTests {
                     #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
                 }
             }
+        }
+    }
+}
+
+@Suite("denials are audited")
+struct DenialAuditTests {
+    @Test("a SENCo refused the users page, and a form without its CSRF token, are both in the audit trail")
+    func denialsAudited() async throws {
+        try await IdentityFixture.with { fixture in
+            let senco = try await fixture.signIn(.senco)
+            try await withApp(database: fixture.database) { client, _ in
+                try await client.execute(uri: "/users", method: .get, headers: [.cookie: "cf_session=\(senco.token)"]) { #expect($0.status == .forbidden) }
+                try await client.execute(
+                    uri: "/account/password", method: .post,
+                    headers: [.cookie: "cf_session=\(senco.token)", .contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "currentPassword=x&newPassword=y")
+                ) { #expect($0.status == .forbidden) }
+            }
+            let officer = try await fixture.signIn(.officer).session.actor
+            let denials = try await fixture.audit.list(officer, filter: AuditFilter(actor: senco.session.actor.userID, entityType: "route"), page: 1).items
+            #expect(Set(denials.compactMap(\.entityId)) == ["GET /users", "POST /account/password"])
+            #expect(denials.allSatisfy { $0.action == "permission.denied" && $0.after?["reason"]?.isEmpty == false })
         }
     }
 }

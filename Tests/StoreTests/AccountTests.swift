@@ -110,6 +110,13 @@ struct AccountTests {
             #expect(try await fixture.accounts.authenticate(token: sencoAPI.token) != nil)
             try await fixture.users.deactivate(officer.session.actor, userID: sencoAPI.session.actor.userID, request: fixture.request())
             #expect(try await fixture.accounts.authenticate(token: sencoAPI.token) == nil)
+            // Revoked in the table, not only refused because the account is inactive: reactivation brings nothing back.
+            let owner = fixture.testDatabase.pool(role: .owner, size: 1)
+            let live = try await owner.withConnection { lease in
+                try await lease.one("SELECT count(*) FROM sessions WHERE user_id = \(sencoAPI.session.actor.userID) AND revoked_at IS NULL").decode(Int.self, at: 0)
+            }
+            await owner.close()
+            #expect(live == 0)
             await #expect(throws: DomainError.unauthenticated("Enter a correct email address and password.")) { _ = try await fixture.signIn(.senco) }
             await #expect(throws: DomainError.invalidTransition("You cannot deactivate your own account.")) {
                 try await fixture.users.deactivate(officer.session.actor, userID: officer.session.actor.userID, request: fixture.request())
@@ -164,6 +171,29 @@ struct AccountTests {
             await #expect(throws: DomainError.validation([.init(pointer: "/scope", detail: "Choose the school this SENCo works at.")])) {
                 _ = try await fixture.users.assignRole(officer.session.actor, userID: id, role: .senco, scope: .council, startsOn: CalendarDate.today(at: fixture.clock.now), request: fixture.request())
             }
+        }
+    }
+
+    @Test("parallel guesses are all counted: no more than five failures get through before the lock")
+    func parallelGuesses() async throws {
+        try await IdentityFixture.with { fixture in
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for n in 0..<12 {
+                    group.addTask {
+                        do {
+                            _ = try await fixture.accounts.signIn(email: "senco.ashgrove@example-city.test", password: "parallel guess \(n)", kind: .api, request: fixture.request("10.4.0.\(n)"))
+                            return "signed in"
+                        } catch DomainError.throttled {
+                            return "throttled"
+                        } catch {
+                            return "refused"
+                        }
+                    }
+                }
+                return await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == "refused" }.count == 5, "\(outcomes)")
+            #expect(outcomes.filter { $0 == "throttled" }.count == 7)
         }
     }
 

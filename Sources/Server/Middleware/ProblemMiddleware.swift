@@ -1,5 +1,7 @@
+import Domain
 import HTTPTypes
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import Store
 
@@ -9,8 +11,10 @@ struct ProblemMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let pages: Pages
     let routes: RouteBook
-    /// Error pages show the signed-in header; this middleware runs before authentication, so it looks once itself.
+    /// Error pages show the signed-in header, and denials are audited with their actor; this middleware runs before
+    /// authentication, so it looks the session up itself when it needs it.
     let accounts: AccountStore?
+    let audit: AuditStore?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -30,6 +34,20 @@ struct ProblemMiddleware: RouterMiddleware {
             if problem.status == 401, Self.wantsJSON(request) { headers[.wwwAuthenticate] = #"Bearer realm="clusterfund""# }
             problem.instance = request.uri.path
             problem.requestId = context.id
+            var session = context.identity
+            if session == nil, problem.status < 500, let token = request.headers.bearer?.token ?? request.cookies[AuthenticationMiddleware.sessionCookie]?.value {
+                session = try? await accounts?.authenticate(token: token)
+            }
+            if problem.status == 403 {
+                let info = RequestInfo(requestID: context.id, clientAddress: context.clientAddress, userAgent: request.headers[.userAgent])
+                do {
+                    try await audit?.recordDenial(
+                        actor: session?.actor.userID, method: request.method.rawValue, path: request.uri.path, reason: problem.detail, request: info
+                    )
+                } catch {
+                    context.logger.error("could not audit a denial", metadata: ["error.type": "\(type(of: error))"])
+                }
+            }
             if problem.status >= 500 {
                 // Only the error's type, and a store error's schema-level summary: an error's own text may quote
                 // the values it choked on, and logs must never hold a pupil's details.
@@ -43,10 +61,6 @@ struct ProblemMiddleware: RouterMiddleware {
             if problem.status == 401 {
                 // A person who is not signed in is sent to sign in, not shown an error.
                 return Response(status: .seeOther, headers: [.location: "/sign-in"])
-            }
-            var session = context.identity
-            if session == nil, let cookie = request.cookies[AuthenticationMiddleware.sessionCookie]?.value, problem.status < 500 {
-                session = try? await accounts?.authenticate(token: cookie)
             }
             var response = pages.errorPage(problem, session: session)
             response.headers.append(contentsOf: headers)

@@ -77,6 +77,17 @@ public struct AuditStore: Sendable {
         }
     }
 
+    /// Records a refusal (a role that never does this, a form without its CSRF token), in its own transaction so the
+    /// refusal itself cannot roll it back. `reason` is the sentence shown to the user, which names no personal data.
+    public func recordDenial(actor: ID<User>?, method: String, path: String, reason: String, request: RequestInfo) async throws {
+        try await database.transaction(actingAs: actor) { tx in
+            try await AuditLog.append(
+                .init(actor: actor, action: "permission.denied", entityType: "route", entityID: "\(method) \(path.prefix(200))", after: ["reason": reason]),
+                request: request, in: tx
+            )
+        }
+    }
+
     /// Walks the whole chain; nil when every event's hash and link hold.
     public func verify() async throws -> BrokenLink? {
         try await database.transaction(actingAs: nil) { tx in

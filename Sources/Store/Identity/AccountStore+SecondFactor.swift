@@ -94,19 +94,28 @@ extension AccountStore {
         guard let found = try await findChallenge(token) else { throw Self.expiredChallenge }
         let emailKey = found.email.lowercased()
         let now = clock.now()
-        if let wait = try await database.transaction(actingAs: nil, { tx in
-            try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx)
-        }) {
-            throw DomainError.throttled(retryAfterSeconds: wait)
+        // Each code is a guess: counted (under the account's lock) before it is checked.
+        let attempt = try await database.transaction(actingAs: nil) { tx in
+            try await countAttempt(emailKey: emailKey, request: request, now: now, in: tx)
+        }
+        guard let attempt else {
+            let wait = try await database.transaction(actingAs: nil) { tx in
+                try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx)
+            }
+            throw DomainError.throttled(retryAfterSeconds: wait ?? 1)
         }
         let result = try await database.transaction(actingAs: found.userID) { tx -> CompletedSignIn? in
             guard let actor = try await loadActor(found.userID, in: tx) else { throw Self.expiredChallenge }
             var recoveryCodes: [String] = []
             if let pending = found.pendingSecret {
                 guard let key = Base32.decode(pending), let step = TOTP.matchingStep(for: code, secret: key, at: now, after: nil) else { return nil }
-                try await tx.execute(
-                    "UPDATE users SET totp_secret = \(pending), totp_enrolled_at = \(now), totp_last_step = \(step), updated_at = \(now) WHERE id = \(found.userID)"
-                )
+                // Only a user with no second factor yet: a second enrolling challenge cannot replace a finished one.
+                guard try await tx.execute(
+                    """
+                    UPDATE users SET totp_secret = \(pending), totp_enrolled_at = \(now), totp_last_step = \(step), updated_at = \(now)
+                    WHERE id = \(found.userID) AND totp_secret IS NULL
+                    """
+                ) == 1 else { throw Self.expiredChallenge }
                 recoveryCodes = try await replaceRecoveryCodes(for: found.userID, now: now, in: tx)
                 try await AuditLog.append(
                     .init(actor: found.userID, action: "second_factor.enrolled", entityType: "user", entityID: found.userID.description),
@@ -117,14 +126,18 @@ extension AccountStore {
                     try await acceptSecondFactor(code, userID: found.userID, secret: secret, request: request, now: now, in: tx)
                 else { return nil }
             }
-            guard try await tx.execute("UPDATE sign_in_challenges SET used_at = \(now) WHERE id = \(found.id) AND used_at IS NULL") == 1 else {
-                throw Self.expiredChallenge
-            }
-            let signedIn = try await createSession(for: actor, kind: .browser, emailKey: emailKey, request: request, now: now, in: tx)
+            guard try await tx.execute(
+                "UPDATE sign_in_challenges SET used_at = \(now), pending_secret = NULL WHERE id = \(found.id) AND used_at IS NULL"
+            ) == 1 else { throw Self.expiredChallenge }
+            // Any other open challenge of this user ends too, with its unused secret.
+            try await tx.execute(
+                "UPDATE sign_in_challenges SET used_at = \(now), pending_secret = NULL WHERE user_id = \(found.userID) AND used_at IS NULL"
+            )
+            let signedIn = try await createSession(for: actor, kind: .browser, attempt: attempt, request: request, now: now, in: tx)
             return CompletedSignIn(signedIn: signedIn, recoveryCodes: recoveryCodes)
         }
         guard let result else {
-            try await recordFailure(emailKey: emailKey, userID: found.userID, action: "sign_in.second_factor_failed", request: request, now: now)
+            try await auditFailure(userID: found.userID, action: "sign_in.second_factor_failed", request: request)
             throw DomainError.unauthenticated(Self.wrongCode)
         }
         return result

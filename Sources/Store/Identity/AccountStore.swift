@@ -65,31 +65,36 @@ public struct AccountStore: Sendable {
         let emailKey = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let now = clock.now()
         let lookup = try await database.transaction(actingAs: nil) { tx -> SignInLookup in
-            if let wait = try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx) {
+            guard let attempt = try await countAttempt(emailKey: emailKey, request: request, now: now, in: tx) else {
+                let wait = try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx) ?? 1
                 try await AuditLog.append(.init(actor: nil, action: "sign_in.throttled", entityType: "account"), request: request, in: tx)
                 return .throttled(retryAfterSeconds: wait)
             }
-            guard let row = try await tx.first("SELECT id, password_hash, active, totp_secret FROM auth_user_by_email(\(emailKey))") else { return .unknown }
-            let (id, hash, active, secret) = try row.decode((ID<User>, String?, Bool, String?).self)
-            return .account(id: id, hash: hash, active: active, totpSecret: secret)
+            guard let row = try await tx.first("SELECT id, password_hash, active FROM auth_user_by_email(\(emailKey))") else { return .unknown(attempt: attempt) }
+            let (id, hash, active) = try row.decode((ID<User>, String?, Bool).self)
+            return .account(id: id, hash: hash, active: active, attempt: attempt)
         }
-        let account: (id: ID<User>, hash: String?, active: Bool, totpSecret: String?)?
+        let account: (id: ID<User>, hash: String?, active: Bool)?
+        let attempt: Int
         switch lookup {
         case .throttled(let seconds): throw DomainError.throttled(retryAfterSeconds: seconds)
-        case .unknown: account = nil
-        case .account(let id, let hash, let active, let secret): account = (id, hash, active, secret)
+        case .unknown(let id): (account, attempt) = (nil, id)
+        case .account(let id, let hash, let active, let id2): (account, attempt) = ((id, hash, active), id2)
         }
         let passwordMatches = try await hasher.verify(password, hash: account?.hash)
         guard let account, passwordMatches, account.active else {
-            try await recordFailure(emailKey: emailKey, userID: account?.id, action: "sign_in.failed", request: request, now: now)
+            try await auditFailure(userID: account?.id, action: "sign_in.failed", request: request)
             throw DomainError.unauthenticated(Self.wrongCredentials)
         }
         let stage = try await database.transaction(actingAs: account.id) { tx -> SecondStage in
             guard let actor = try await loadActor(account.id, in: tx) else { return .refused }
             guard try await needsSecondFactor(actor, in: tx) else {
-                return .session(try await createSession(for: actor, kind: kind, emailKey: emailKey, request: request, now: now, in: tx))
+                return .session(try await createSession(for: actor, kind: kind, attempt: attempt, request: request, now: now, in: tx))
             }
-            guard let secret = account.totpSecret else {
+            // The password was right: that attempt succeeded, whatever the code step brings (it counts its own).
+            try await tx.execute("UPDATE sign_in_attempts SET succeeded = true WHERE id = \(attempt)")
+            let secret = try await tx.first("SELECT totp_secret FROM users WHERE id = \(account.id)")?.decode(String?.self, at: 0) ?? nil
+            guard let secret else {
                 if kind == .api { return .apiNeedsCode(enrolled: false) }
                 return .challenge(try await createChallenge(for: account.id, enrolling: true, request: request, now: now, in: tx), enrolling: true)
             }
@@ -97,16 +102,17 @@ public struct AccountStore: Sendable {
                 if kind == .api { return .apiNeedsCode(enrolled: true) }
                 return .challenge(try await createChallenge(for: account.id, enrolling: false, request: request, now: now, in: tx), enrolling: false)
             }
-            guard try await acceptSecondFactor(otp, userID: account.id, secret: secret, request: request, now: now, in: tx) else { return .wrongCode }
-            return .session(try await createSession(for: actor, kind: kind, emailKey: emailKey, request: request, now: now, in: tx))
+            return .codeGiven(actor: actor, otp: otp, secret: secret)
+        }
+        if case .codeGiven(let actor, let otp, let secret) = stage {
+            // The code is a guess of its own: counted before it is checked, like the password.
+            return .signedIn(try await checkCode(otp, actor: actor, secret: secret, emailKey: emailKey, kind: kind, request: request, now: now))
         }
         switch stage {
         case .session(let signedIn): return .signedIn(signedIn)
         case .challenge(let token, let enrolling): return enrolling ? .needsEnrolment(challenge: token) : .needsCode(challenge: token)
         case .refused: throw DomainError.unauthenticated(Self.wrongCredentials)
-        case .wrongCode:
-            try await recordFailure(emailKey: emailKey, userID: account.id, action: "sign_in.second_factor_failed", request: request, now: now)
-            throw DomainError.unauthenticated(Self.wrongCode)
+        case .codeGiven: throw DomainError.unauthenticated(Self.wrongCode)
         case .apiNeedsCode(let enrolled):
             throw DomainError.secondFactorRequired(
                 enrolled
@@ -137,14 +143,49 @@ public struct AccountStore: Sendable {
         return min(max(1, wait), Int(configuration.throttleWindow.seconds))
     }
 
-    /// A failed try, committed on its own so the refusal that follows cannot roll it back.
-    func recordFailure(emailKey: String, userID: ID<User>?, action: String, request: RequestInfo, now: Date) async throws {
+    /// Counts a try before it is checked: under locks on the account and the address, so parallel guesses queue and
+    /// each sees the ones before it. The attempt is written as failed and marked succeeded once it proves right.
+    /// - Returns: the attempt's id, or nil when the account or address is throttled now.
+    func countAttempt(emailKey: String, request: RequestInfo, now: Date, in tx: Transaction) async throws -> Int? {
+        // Always the account first, then the address, so two sign-ins never wait on each other in a circle.
+        try await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('sign-in:account:' || \(emailKey), 0))")
+        try await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('sign-in:address:' || \(request.clientAddress), 0))")
+        if try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx) != nil { return nil }
+        return try await tx.one(
+            """
+            INSERT INTO sign_in_attempts (email_lower, client_address, succeeded, attempted_at)
+            VALUES (\(emailKey), \(request.clientAddress), false, \(now)) RETURNING id
+            """
+        ).decode(Int.self, at: 0)
+    }
+
+    /// A refused try, audited in its own transaction so the refusal that follows cannot roll it back.
+    func auditFailure(userID: ID<User>?, action: String, request: RequestInfo) async throws {
         try await database.transaction(actingAs: nil) { tx in
-            try await tx.execute(
-                "INSERT INTO sign_in_attempts (email_lower, client_address, succeeded, attempted_at) VALUES (\(emailKey), \(request.clientAddress), false, \(now))"
-            )
             try await AuditLog.append(.init(actor: nil, action: action, entityType: "user", entityID: userID?.description), request: request, in: tx)
         }
+    }
+
+    /// Checks a code given with the password (the API's `otp`), counted as its own try.
+    func checkCode(_ code: String, actor: Actor, secret: String, emailKey: String, kind: SessionKind, request: RequestInfo, now: Date) async throws -> SignedIn {
+        let attempt = try await database.transaction(actingAs: nil) { tx in
+            try await countAttempt(emailKey: emailKey, request: request, now: now, in: tx)
+        }
+        guard let attempt else {
+            let wait = try await database.transaction(actingAs: nil) { tx in
+                try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx)
+            }
+            throw DomainError.throttled(retryAfterSeconds: wait ?? 1)
+        }
+        let signedIn = try await database.transaction(actingAs: actor.userID) { tx -> SignedIn? in
+            guard try await acceptSecondFactor(code, userID: actor.userID, secret: secret, request: request, now: now, in: tx) else { return nil }
+            return try await createSession(for: actor, kind: kind, attempt: attempt, request: request, now: now, in: tx)
+        }
+        guard let signedIn else {
+            try await auditFailure(userID: actor.userID, action: "sign_in.second_factor_failed", request: request)
+            throw DomainError.unauthenticated(Self.wrongCode)
+        }
+        return signedIn
     }
 
     /// Officers always; everyone when the council says so.
@@ -154,10 +195,8 @@ public struct AccountStore: Sendable {
     }
 
     /// A new session for a fully signed-in actor, in the caller's transaction (acting as that actor).
-    func createSession(for actor: Actor, kind: SessionKind, emailKey: String, request: RequestInfo, now: Date, in tx: Transaction) async throws -> SignedIn {
-        try await tx.execute(
-            "INSERT INTO sign_in_attempts (email_lower, client_address, succeeded, attempted_at) VALUES (\(emailKey), \(request.clientAddress), true, \(now))"
-        )
+    func createSession(for actor: Actor, kind: SessionKind, attempt: Int, request: RequestInfo, now: Date, in tx: Transaction) async throws -> SignedIn {
+        try await tx.execute("UPDATE sign_in_attempts SET succeeded = true WHERE id = \(attempt)")
         let token = SecretToken.generate()
         let csrf = SecretToken.generate()
         let expiresAt = now.addingTimeInterval(configuration.absoluteTimeout.seconds)
@@ -325,8 +364,8 @@ public struct AccountStore: Sendable {
 /// What the first step of sign-in found. Throttling is returned, not thrown, so its audit event is committed.
 enum SignInLookup {
     case throttled(retryAfterSeconds: Int)
-    case unknown
-    case account(id: ID<User>, hash: String?, active: Bool, totpSecret: String?)
+    case unknown(attempt: Int)
+    case account(id: ID<User>, hash: String?, active: Bool, attempt: Int)
 }
 
 /// Where sign-in stands once the password is right.
@@ -334,7 +373,7 @@ enum SecondStage {
     case session(SignedIn)
     case challenge(String, enrolling: Bool)
     case apiNeedsCode(enrolled: Bool)
-    case wrongCode
+    case codeGiven(actor: Actor, otp: String, secret: String)
     case refused
 }
 

@@ -232,7 +232,7 @@ public struct UserStore: Sendable {
                 guard try await tx.first("SELECT 1 FROM users WHERE id = \(userID)") != nil else { throw DomainError.notFound("There is no such user.") }
                 throw DomainError.invalidTransition("This user is already deactivated.")
             }
-            let revoked = try await tx.execute("UPDATE sessions SET revoked_at = \(now) WHERE user_id = \(userID) AND revoked_at IS NULL")
+            let revoked = try await tx.one("SELECT admin_revoke_sessions(\(userID), \(now))").decode(Int.self, at: 0)
             try await AuditLog.append(
                 .init(actor: actor.userID, action: "user.deactivated", entityType: "user", entityID: userID.description,
                       before: ["active": "true"], after: ["active": "false", "sessionsEnded": String(revoked)]),
