@@ -107,21 +107,35 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
+extension CommonOptions {
+    /// Opens the database as the role in `urlVariable`, runs `body`, and closes it on every path; failures become
+    /// one sentence prefixed with the command's name.
+    func withDatabase<T>(_ command: String, urlVariable: String, logger: Logger, _ body: (Database) async throws -> T) async throws -> T {
+        let database = try Database(configuration: databaseConfiguration(urlVariable: urlVariable), logger: logger)
+        do {
+            let value = try await body(database)
+            await database.close()
+            return value
+        } catch let failure as CommandFailure {
+            await database.close()
+            throw failure
+        } catch {
+            await database.close()
+            throw CommandFailure("\(command): \(describe(error))")
+        }
+    }
+}
+
 /// Applies migrations as the owner role and says what it did.
 func applyMigrations(common: CommonOptions, logger: Logger) async throws {
-    let owner = try Database(configuration: common.databaseConfiguration(urlVariable: "DATABASE_OWNER_URL"), logger: logger)
-    do {
-        let applied = try await owner.migrate()
-        await owner.close()
-        if applied.isEmpty {
-            print("migrate: the database is up to date")
-        } else {
-            print("migrate: applied \(applied.joined(separator: ", "))")
+    let applied = try await common.withDatabase("migrate", urlVariable: "DATABASE_OWNER_URL", logger: logger) { owner in
+        do {
+            return try await owner.migrate()
+        } catch let error as MigrationError {
+            throw CommandFailure("migrate: \(error.message)")
         }
-    } catch let error as MigrationError {
-        await owner.close()
-        throw CommandFailure("migrate: \(error.message)")
     }
+    print(applied.isEmpty ? "migrate: the database is up to date" : "migrate: applied \(applied.joined(separator: ", "))")
 }
 
 struct DemoData: AsyncParsableCommand {
@@ -150,19 +164,13 @@ struct DemoData: AsyncParsableCommand {
         guard let totpSecret = environment["CLUSTERFUND_DEMO_TOTP_SECRET"], !totpSecret.isEmpty else {
             throw CommandFailure("demo-data: set CLUSTERFUND_DEMO_TOTP_SECRET to the base32 secret of the demo officer's authenticator (scripts/run does this).")
         }
-        let logger = common.makeLogger("clusterfund.demo")
-        let owner = try Database(configuration: common.databaseConfiguration(urlVariable: "DATABASE_OWNER_URL"), logger: logger)
-        do {
-            let accounts = try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 12)).loadDemoCouncil(password: password, totpSecret: totpSecret)
-            await owner.close()
-            print("demo-data: the demo council is loaded. Accounts (password from CLUSTERFUND_DEMO_PASSWORD; the officer also")
-            print("  needs a code from an authenticator app set up with CLUSTERFUND_DEMO_TOTP_SECRET):")
-            for account in accounts {
-                print("  \(account.email.padding(toLength: 38, withPad: " ", startingAt: 0)) \(account.role.title), \(account.scope)")
-            }
-        } catch {
-            await owner.close()
-            throw CommandFailure("demo-data: \(describe(error))")
+        let accounts = try await common.withDatabase("demo-data", urlVariable: "DATABASE_OWNER_URL", logger: common.makeLogger("clusterfund.demo-data")) { owner in
+            try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 12)).loadDemoCouncil(password: password, totpSecret: totpSecret)
+        }
+        print("demo-data: the demo council is loaded. Accounts (password from CLUSTERFUND_DEMO_PASSWORD; the officer also")
+        print("  needs a code from an authenticator app set up with CLUSTERFUND_DEMO_TOTP_SECRET):")
+        for account in accounts {
+            print("  \(account.email.padding(toLength: 38, withPad: " ", startingAt: 0)) \(account.role.title), \(account.scope)")
         }
     }
 }
@@ -185,17 +193,11 @@ struct CreateOfficer: AsyncParsableCommand {
     var baseURL: String = ProcessInfo.processInfo.environment["CLUSTERFUND_BASE_URL"] ?? "http://127.0.0.1:8080"
 
     func run() async throws {
-        let logger = common.makeLogger("clusterfund.create-officer")
-        let owner = try Database(configuration: common.databaseConfiguration(urlVariable: "DATABASE_OWNER_URL"), logger: logger)
-        do {
-            let link = try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 12)).createOfficer(email: email, displayName: name)
-            await owner.close()
-            print("create-officer: \(email) is an officer. Send them this link to set a password; it works once, for 24 hours:")
-            print("  \(baseURL)/set-password?token=\(link.token)")
-        } catch {
-            await owner.close()
-            throw CommandFailure("create-officer: \(describe(error))")
+        let link = try await common.withDatabase("create-officer", urlVariable: "DATABASE_OWNER_URL", logger: common.makeLogger("clusterfund.create-officer")) { owner in
+            try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 12)).createOfficer(email: email, displayName: name)
         }
+        print("create-officer: \(email) is an officer. Send them this link to set a password; it works once, for 24 hours:")
+        print("  \(baseURL)/set-password?token=\(link.token)")
     }
 }
 
@@ -208,12 +210,10 @@ struct AuditVerify: AsyncParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
-        let logger = common.makeLogger("clusterfund.audit-verify")
-        let database = try Database(configuration: common.databaseConfiguration(urlVariable: "DATABASE_URL"), logger: logger)
-        let audit = AuditStore(database: database)
-        let broken = try await audit.verify()
-        let count = try await audit.count()
-        await database.close()
+        let (broken, count) = try await common.withDatabase("audit-verify", urlVariable: "DATABASE_URL", logger: common.makeLogger("clusterfund.audit-verify")) { database in
+            let audit = AuditStore(database: database)
+            return (try await audit.verify(), try await audit.count())
+        }
         if let broken {
             throw CommandFailure("audit-verify: the chain is broken at event \(broken.seq): \(broken.reason).")
         }
@@ -233,16 +233,10 @@ struct CouncilSettings: AsyncParsableCommand {
     var secondFactorForEveryone: Bool
 
     func run() async throws {
-        let logger = common.makeLogger("clusterfund.council-settings")
-        let owner = try Database(configuration: common.databaseConfiguration(urlVariable: "DATABASE_OWNER_URL"), logger: logger)
-        do {
-            let before = try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 4)).setSecondFactorForEveryone(secondFactorForEveryone)
-            await owner.close()
-            print("council-settings: second factor for everyone was \(before), is now \(secondFactorForEveryone).")
-        } catch {
-            await owner.close()
-            throw CommandFailure("council-settings: \(describe(error))")
+        let before = try await common.withDatabase("council-settings", urlVariable: "DATABASE_OWNER_URL", logger: common.makeLogger("clusterfund.council-settings")) { owner in
+            try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 4)).setSecondFactorForEveryone(secondFactorForEveryone)
         }
+        print("council-settings: second factor for everyone was \(before), is now \(secondFactorForEveryone).")
     }
 }
 
