@@ -40,6 +40,7 @@ struct RouteMatrixTests {
         "POST /users/{userId}/roles": [303, 403, 403, 403, 404],
         "POST /users/{userId}/roles/{assignmentId}/end": [303, 403, 403, 403, 404],
         "POST /users/{userId}/deactivate": [303, 403, 403, 403, 404],
+        "POST /users/{userId}/reactivate": [303, 403, 403, 403, 404],
         "POST /users/{userId}/password-link": [303, 403, 403, 403, 404],
         "GET /audit": [303, 403, 403, 403, 200],
         "POST /api/v1/session": [401, 401, 401, 401, 401],
@@ -51,6 +52,7 @@ struct RouteMatrixTests {
         "POST /api/v1/users/{userId}/roles": [401, 403, 403, 403, 422],
         "POST /api/v1/users/{userId}/roles/{assignmentId}/end": [401, 403, 403, 403, 404],
         "POST /api/v1/users/{userId}/deactivate": [401, 403, 403, 403, 404],
+        "POST /api/v1/users/{userId}/reactivate": [401, 403, 403, 403, 404],
         "POST /api/v1/users/{userId}/password-links": [401, 403, 403, 403, 404],
         "GET /api/v1/audit-events": [401, 403, 403, 403, 200],
     ]

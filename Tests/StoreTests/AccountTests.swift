@@ -124,6 +124,35 @@ struct AccountTests {
         }
     }
 
+    @Test("a reactivated user signs in again with their password, but their old sessions stay ended")
+    func reactivation() async throws {
+        try await IdentityFixture.with { fixture in
+            let officer = try await fixture.signIn(.officer)
+            let senco = try await fixture.signIn(.senco)
+            let sencoID = senco.session.actor.userID
+            await #expect(throws: DomainError.invalidTransition("This user is already active.")) {
+                try await fixture.users.reactivate(officer.session.actor, userID: sencoID, request: fixture.request())
+            }
+            try await fixture.users.deactivate(officer.session.actor, userID: sencoID, request: fixture.request())
+            await #expect(throws: DomainError.invalidTransition("This user is already deactivated.")) {
+                try await fixture.users.deactivate(officer.session.actor, userID: sencoID, request: fixture.request())
+            }
+            let head = try await fixture.signIn(.headteacher)
+            await #expect(throws: DomainError.forbidden("Only council officers manage users.")) {
+                try await fixture.users.reactivate(head.session.actor, userID: sencoID, request: fixture.request())
+            }
+            await #expect(throws: DomainError.notFound("There is no such user.")) {
+                try await fixture.users.reactivate(officer.session.actor, userID: ID(UUID()), request: fixture.request())
+            }
+            try await fixture.users.reactivate(officer.session.actor, userID: sencoID, request: fixture.request())
+            #expect(try await fixture.accounts.authenticate(token: senco.token) == nil, "the old session stays ended")
+            let again = try await fixture.signIn(.senco)
+            #expect(again.session.actor.userID == sencoID)
+            let trail = try await fixture.audit.list(officer.session.actor, filter: .init(entityType: "user", entityID: sencoID.description), page: 1)
+            #expect(Array(trail.items.map(\.action).filter { $0.hasPrefix("user.") }.prefix(2)) == ["user.reactivated", "user.deactivated"])
+        }
+    }
+
     @Test("a set-password link works once, within 24 hours, and ends old sessions")
     func passwordLinks() async throws {
         try await IdentityFixture.with { fixture in

@@ -507,13 +507,17 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
 
         return run.audit(tab, landing, status=200, shot="officer-user", path=href, extra=buttons)
 
+    def press_on(page_path: str, action: str, what: str) -> Landing:
+        """Opens a page, tabs to a form's button and presses Enter on it."""
+        go(tab, run.base_url, page_path)
+        tab_to(tab, f'form[action="{action}"] button', what)
+        return press_and_wait(tab, "Enter")
+
     def issue_link():
         href = state.get("user")
         if not href:
             raise Broken("no user page was reached")
-        go(tab, run.base_url, href)
-        tab_to(tab, f'form[action="{href}/password-link"] button', 'the "Issue a set-password link" button')
-        landing = press_and_wait(tab, "Enter")
+        landing = press_on(href, f"{href}/password-link", 'the "Issue a set-password link" button')
 
         def shows_link(problems: list[str]) -> None:
             code = tab.page.locator('[role="status"] code')
@@ -542,6 +546,36 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
             return run.audit(other, landing, status=200, shot="anon-set-password-usable", extra=form)
         finally:
             other.page.close()
+
+    def deactivate():
+        go(tab, run.base_url, "/users")
+        href = tab.page.evaluate(
+            """email => { for (const row of document.querySelectorAll('main table tbody tr')) {
+                            if (row.cells[1] && row.cells[1].textContent.trim() === email)
+                                return row.querySelector('a[href^="/users/"]').getAttribute('href'); }
+                          return null; }""", WRONG_PASSWORD_ACCOUNT)
+        if not href:
+            raise Broken(f"no row for {WRONG_PASSWORD_ACCOUNT} on /users")
+        state["other"] = href
+        landing = press_on(href, f"{href}/deactivate", 'the "Deactivate" button')
+
+        def offers_reactivation(problems: list[str]) -> None:
+            if tab.page.locator(f'form[action="{href}/reactivate"] button').count() != 1:
+                problems.append("a deactivated user's page offers no Reactivate button")
+
+        return run.audit(tab, landing, status=200, shot="officer-user-deactivated", path=href, extra=offers_reactivation)
+
+    def reactivate():
+        href = state.get("other")
+        if not href:
+            raise Broken("no user was deactivated")
+        landing = press_on(href, f"{href}/reactivate", 'the "Reactivate" button')
+
+        def active_again(problems: list[str]) -> None:
+            if "Active" not in tab.page.locator("main dl").first.inner_text():
+                problems.append("after reactivating, the user's status does not read Active")
+
+        return run.audit(tab, landing, status=200, shot="officer-user-reactivated", path=href, extra=active_again)
 
     def audit_bad_date():
         landing = go(tab, run.base_url, "/audit")
@@ -580,6 +614,8 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ("/users/{id}, the first active user on /users (expect 200)", first_user),
         ('/users/{id} after "Issue a set-password link" (expect 200)', issue_link),
         ("the issued /set-password link, opened anonymously (expect 200)", open_link),
+        (f"deactivate {WRONG_PASSWORD_ACCOUNT} by keyboard (expect 200, with a Reactivate button)", deactivate),
+        (f"reactivate {WRONG_PASSWORD_ACCOUNT} by keyboard (expect 200, Active again)", reactivate),
         ("/audit (expect 200)", visit("/audit", extra=has_table)),
         ("/audit filtered with an unreadable date (error summary, expect 422)", audit_bad_date),
         ("sign out with the header button, then /account goes to /sign-in", sign_out),

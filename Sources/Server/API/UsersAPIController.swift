@@ -16,6 +16,7 @@ struct UsersAPIController {
         routes.post("/api/v1/users/{userId}/roles", use: assignRole)
         routes.post("/api/v1/users/{userId}/roles/{assignmentId}/end", use: endRole)
         routes.post("/api/v1/users/{userId}/deactivate", use: deactivate)
+        routes.post("/api/v1/users/{userId}/reactivate", use: reactivate)
         routes.post("/api/v1/users/{userId}/password-links", use: passwordLink)
     }
 
@@ -84,6 +85,12 @@ struct UsersAPIController {
     @Sendable func deactivate(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
         let actor = try context.requireSession().actor
         try await users.deactivate(actor, userID: try UsersController.userID(context), request: context.requestInfo(request))
+        return .noContent
+    }
+
+    @Sendable func reactivate(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let actor = try context.requireSession().actor
+        try await users.reactivate(actor, userID: try UsersController.userID(context), request: context.requestInfo(request))
         return .noContent
     }
 

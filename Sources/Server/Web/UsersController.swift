@@ -18,6 +18,7 @@ struct UsersController {
         routes.post("/users/{userId}/roles", use: assignRole)
         routes.post("/users/{userId}/roles/{assignmentId}/end", use: endRole)
         routes.post("/users/{userId}/deactivate", use: deactivate)
+        routes.post("/users/{userId}/reactivate", use: reactivate)
         routes.post("/users/{userId}/password-link", use: passwordLink)
     }
 
@@ -215,9 +216,29 @@ struct UsersController {
     }
 
     @Sendable func deactivate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await changeStatus(request, context: context) { actor, userID, info in
+            try await users.deactivate(actor, userID: userID, request: info)
+        }
+    }
+
+    @Sendable func reactivate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await changeStatus(request, context: context) { actor, userID, info in
+            try await users.reactivate(actor, userID: userID, request: info)
+        }
+    }
+
+    /// A status change that the record's state forbids (already deactivated, say) re-renders the page saying why.
+    private func changeStatus(
+        _ request: Request, context: AppRequestContext,
+        _ change: (Actor, ID<User>, RequestInfo) async throws -> Void
+    ) async throws -> Response {
         let session = try context.requireSession()
         let userID = try Self.userID(context)
-        try await users.deactivate(session.actor, userID: userID, request: context.requestInfo(request))
+        do {
+            try await change(session.actor, userID, context.requestInfo(request))
+        } catch DomainError.invalidTransition(let detail) {
+            return try await render(session, userID: userID, errors: FormErrors(message: detail), status: .conflict)
+        }
         return HTMLResponses.redirect(to: "/users/\(userID)")
     }
 

@@ -223,19 +223,35 @@ public struct UserStore: Sendable {
 
     /// Deactivates a user: they cannot sign in, and every session they have ends at once.
     public func deactivate(_ actor: Actor, userID: ID<User>, request: RequestInfo) async throws {
+        guard userID != actor.userID else {
+            try Policy.require(actor, .administerUsers, on: .council)
+            throw DomainError.invalidTransition("You cannot deactivate your own account.")
+        }
+        try await setActive(false, actor: actor, userID: userID, request: request)
+    }
+
+    /// Lets a deactivated user sign in again with their existing password. Their sessions stay ended, and their roles
+    /// are as they were: any that ended while they were away stay ended.
+    public func reactivate(_ actor: Actor, userID: ID<User>, request: RequestInfo) async throws {
+        try await setActive(true, actor: actor, userID: userID, request: request)
+    }
+
+    private func setActive(_ active: Bool, actor: Actor, userID: ID<User>, request: RequestInfo) async throws {
         try Policy.require(actor, .administerUsers, on: .council)
-        guard userID != actor.userID else { throw DomainError.invalidTransition("You cannot deactivate your own account.") }
         let now = clock.now()
         try await database.transaction(actingAs: actor.userID) { tx in
-            let changed = try await tx.execute("UPDATE users SET active = false, updated_at = \(now) WHERE id = \(userID) AND active")
+            let changed = try await tx.execute("UPDATE users SET active = \(active), updated_at = \(now) WHERE id = \(userID) AND active <> \(active)")
             guard changed == 1 else {
                 guard try await tx.first("SELECT 1 FROM users WHERE id = \(userID)") != nil else { throw DomainError.notFound("There is no such user.") }
-                throw DomainError.invalidTransition("This user is already deactivated.")
+                throw DomainError.invalidTransition(active ? "This user is already active." : "This user is already deactivated.")
             }
-            let revoked = try await tx.one("SELECT admin_revoke_sessions(\(userID), \(now))").decode(Int.self, at: 0)
+            var after = ["active": String(active)]
+            if !active {
+                after["sessionsEnded"] = String(try await tx.one("SELECT admin_revoke_sessions(\(userID), \(now))").decode(Int.self, at: 0))
+            }
             try await AuditLog.append(
-                .init(actor: actor.userID, action: "user.deactivated", entityType: "user", entityID: userID.description,
-                      before: ["active": "true"], after: ["active": "false", "sessionsEnded": String(revoked)]),
+                .init(actor: actor.userID, action: active ? "user.reactivated" : "user.deactivated", entityType: "user",
+                      entityID: userID.description, before: ["active": String(!active)], after: after),
                 request: request, in: tx
             )
         }
