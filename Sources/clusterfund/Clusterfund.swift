@@ -90,7 +90,10 @@ struct Serve: AsyncParsableCommand {
         )
         let app = try await buildApplication(configuration: configuration, services: services, logger: logger)
         logger.info("serving", metadata: ["url": "http://\(hostname):\(port)"])
+        // runService stops on SIGTERM or SIGINT: new connections are refused, requests in flight finish, then the
+        // pool closes.
         try await app.runService()
+        logger.info("stopped")
     }
 }
 
