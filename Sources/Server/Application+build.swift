@@ -28,6 +28,12 @@ public struct ServerConfiguration: Sendable {
         self.sessionMaxAgeSeconds = sessionMaxAgeSeconds
     }
 
+    /// Whether cookies must be `Secure`: `COOKIE_SECURE=1`, or a base URL people reach over https. The server never
+    /// speaks TLS itself, so a request "came over TLS" exactly when the proxy in front of it serves https.
+    public static func cookieSecure(environment: [String: String]) -> Bool {
+        environment["COOKIE_SECURE"] == "1" || environment["CLUSTERFUND_BASE_URL"]?.lowercased().hasPrefix("https://") == true
+    }
+
     /// The resources copied into the build by SwiftPM, next to the executable.
     public static var bundledResources: String {
         Bundle.module.url(forResource: "Resources", withExtension: nil)?.path ?? "Resources"

@@ -84,7 +84,7 @@ struct Serve: AsyncParsableCommand {
         let services = try await AppServices.make(database: database, identity: identity)
         let configuration = ServerConfiguration(
             hostname: hostname, port: port, resourcesDirectory: environment["CLUSTERFUND_RESOURCES_DIR"],
-            cookieSecure: environment["COOKIE_SECURE"] == "1",
+            cookieSecure: ServerConfiguration.cookieSecure(environment: environment),
             sessionMaxAgeSeconds: Int(identity.absoluteTimeout.components.seconds),
             baseURL: environment["CLUSTERFUND_BASE_URL"]
         )

@@ -52,6 +52,32 @@ struct SignInFlowTests {
         }
     }
 
+    @Test("cookies are Secure when COOKIE_SECURE=1 or the base URL is https, and only then")
+    func secureCookies() async throws {
+        #expect(ServerConfiguration.cookieSecure(environment: ["COOKIE_SECURE": "1"]))
+        #expect(ServerConfiguration.cookieSecure(environment: ["CLUSTERFUND_BASE_URL": "HTTPS://send.example-city.gov.uk"]))
+        #expect(!ServerConfiguration.cookieSecure(environment: ["CLUSTERFUND_BASE_URL": "http://127.0.0.1:8080"]))
+        #expect(!ServerConfiguration.cookieSecure(environment: ["COOKIE_SECURE": "0"]))
+        #expect(!ServerConfiguration.cookieSecure(environment: [:]))
+        try await IdentityFixture.with { fixture in
+            try await withApp(database: fixture.database, configuration: ServerConfiguration(cookieSecure: true)) { client, _ in
+                try await client.execute(uri: "/sign-in", method: .get) { response in
+                    let csrf = try #require(Self.cookie("cf_csrf", in: response))
+                    #expect(csrf.contains("; Secure"))
+                }
+                let form = "email=senco.ashgrove%40example-city.test&password=violet+kettle+harbour&csrf_token=t0k"
+                try await client.execute(
+                    uri: "/sign-in", method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "cf_csrf=t0k"], body: ByteBuffer(string: form)
+                ) { response in
+                    #expect(response.status == .seeOther)
+                    let session = try #require(Self.cookie("cf_session", in: response))
+                    #expect(session.contains("; Secure") && session.contains("HttpOnly"))
+                }
+            }
+        }
+    }
+
     @Test("an officer's right password leads to the code step, and the right code to a session")
     func twoStep() async throws {
         try await IdentityFixture.with { fixture in

@@ -11,12 +11,13 @@ import TestSupport
 /// Builds the real router over `database` and runs `body` against it without a socket.
 func withApp(
     database: Database, clock: Clock = .system, identity: IdentityConfiguration = .init(),
+    configuration: ServerConfiguration = .init(),
     _ body: @escaping @Sendable (any TestClientProtocol, RouteBook) async throws -> Void
 ) async throws {
     let routes = RouteBook()
     // bcrypt at cost 4 keeps the suite fast; production's 12 is tested in IdentityTests.
     let services = try await AppServices.make(database: database, passwordHashCost: 4, clock: clock, identity: identity)
-    let router = try await buildRouter(configuration: ServerConfiguration(), services: services, routes: routes)
+    let router = try await buildRouter(configuration: configuration, services: services, routes: routes)
     let app = Application(router: router, logger: TestEnvironment.logger)
     try await app.test(.router) { client in try await body(client, routes) }
 }
