@@ -10,7 +10,7 @@ public struct AppRequestContext: AuthRequestContext, RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The live session, if the request carried a valid cookie or bearer token.
     public var identity: Authenticated?
-    /// The peer's address as the socket saw it (a proxy in front must be trusted explicitly; see README).
+    /// The client's address: the socket's peer, or what a trusted proxy forwarded (`ClientAddressMiddleware`).
     public var clientAddress: String
     /// How the session arrived: cookies need CSRF protection, bearer tokens do not.
     public var viaCookie = false

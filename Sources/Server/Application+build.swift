@@ -15,12 +15,15 @@ public struct ServerConfiguration: Sendable {
     public var sessionMaxAgeSeconds: Int
     /// The address people use, for links shown to be sent on (set-password links); else taken from the request's Host.
     public var baseURL: String?
+    /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`); none by default.
+    public var trustedProxies: AddressRanges
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, resourcesDirectory: String? = nil, cookieSecure: Bool = false,
-        sessionMaxAgeSeconds: Int = 12 * 60 * 60, baseURL: String? = nil
+        sessionMaxAgeSeconds: Int = 12 * 60 * 60, baseURL: String? = nil, trustedProxies: AddressRanges = .none
     ) {
         self.baseURL = baseURL
+        self.trustedProxies = trustedProxies
         self.hostname = hostname
         self.port = port
         self.resourcesDirectory = resourcesDirectory ?? Self.bundledResources
@@ -77,6 +80,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     }
     let metrics = HTTPMetrics()
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(pages: pages, routes: routes, accounts: services.accounts, audit: services.audit))
     router.add(middleware: FileMiddleware(resources + "/public", urlBasePath: "/assets"))

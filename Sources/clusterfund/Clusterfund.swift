@@ -67,6 +67,12 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = common.makeLogger("clusterfund")
+        let trustedProxies: AddressRanges
+        do {
+            trustedProxies = try AddressRanges(parsing: ProcessInfo.processInfo.environment["TRUSTED_PROXIES"] ?? "")
+        } catch {
+            throw CommandFailure("Clusterfund will not start: \(error)")
+        }
         if migrate {
             try await applyMigrations(common: common, logger: logger)
         }
@@ -86,7 +92,8 @@ struct Serve: AsyncParsableCommand {
             hostname: hostname, port: port, resourcesDirectory: environment["CLUSTERFUND_RESOURCES_DIR"],
             cookieSecure: ServerConfiguration.cookieSecure(environment: environment),
             sessionMaxAgeSeconds: Int(identity.absoluteTimeout.components.seconds),
-            baseURL: environment["CLUSTERFUND_BASE_URL"]
+            baseURL: environment["CLUSTERFUND_BASE_URL"],
+            trustedProxies: trustedProxies
         )
         let app = try await buildApplication(configuration: configuration, services: services, logger: logger)
         logger.info("serving", metadata: ["url": "http://\(hostname):\(port)"])

@@ -11,7 +11,7 @@ import TestSupport
 /// Builds the real router over `database` and runs `body` against it without a socket.
 func withApp(
     database: Database, clock: Clock = .system, identity: IdentityConfiguration = .init(),
-    configuration: ServerConfiguration = .init(),
+    configuration: ServerConfiguration = .init(), setup: TestingSetup = .router,
     _ body: @escaping @Sendable (any TestClientProtocol, RouteBook) async throws -> Void
 ) async throws {
     let routes = RouteBook()
@@ -19,7 +19,7 @@ func withApp(
     let services = try await AppServices.make(database: database, passwordHashCost: 4, clock: clock, identity: identity)
     let router = try await buildRouter(configuration: configuration, services: services, routes: routes)
     let app = Application(router: router, logger: TestEnvironment.logger)
-    try await app.test(.router) { client in try await body(client, routes) }
+    try await app.test(setup) { client in try await body(client, routes) }
 }
 
 /// A test database migrated and opened as the server's own role.
