@@ -124,7 +124,7 @@ struct AccountTests {
         }
     }
 
-    @Test("a reactivated user signs in again with their password, but their old sessions stay ended")
+    @Test("a reactivated user signs in again with their password and roles, but old sessions and links stay ended")
     func reactivation() async throws {
         try await IdentityFixture.with { fixture in
             let officer = try await fixture.signIn(.officer)
@@ -133,6 +133,8 @@ struct AccountTests {
             await #expect(throws: DomainError.invalidTransition("This user is already active.")) {
                 try await fixture.users.reactivate(officer.session.actor, userID: sencoID, request: fixture.request())
             }
+            let rolesBefore = try await fixture.users.detail(officer.session.actor, sencoID).assignments.map(\.id)
+            let link = try await fixture.users.issuePasswordLink(officer.session.actor, userID: sencoID, request: fixture.request())
             try await fixture.users.deactivate(officer.session.actor, userID: sencoID, request: fixture.request())
             await #expect(throws: DomainError.invalidTransition("This user is already deactivated.")) {
                 try await fixture.users.deactivate(officer.session.actor, userID: sencoID, request: fixture.request())
@@ -146,10 +148,19 @@ struct AccountTests {
             }
             try await fixture.users.reactivate(officer.session.actor, userID: sencoID, request: fixture.request())
             #expect(try await fixture.accounts.authenticate(token: senco.token) == nil, "the old session stays ended")
+            await #expect(throws: AccountStore.unusableLink, "a link issued before deactivation stays withdrawn") {
+                try await fixture.accounts.setPassword(token: link.token, newPassword: "lantern orchard quartz", request: fixture.request())
+            }
             let again = try await fixture.signIn(.senco)
             #expect(again.session.actor.userID == sencoID)
+            let detail = try await fixture.users.detail(officer.session.actor, sencoID)
+            #expect(detail.active && detail.assignments.map(\.id) == rolesBefore, "roles are as they were")
             let trail = try await fixture.audit.list(officer.session.actor, filter: .init(entityType: "user", entityID: sencoID.description), page: 1)
-            #expect(Array(trail.items.map(\.action).filter { $0.hasPrefix("user.") }.prefix(2)) == ["user.reactivated", "user.deactivated"])
+            let changes = trail.items.filter { $0.action == "user.reactivated" || $0.action == "user.deactivated" }
+            #expect(changes.map(\.action) == ["user.reactivated", "user.deactivated"])
+            #expect(changes.first?.before == ["active": "false"] && changes.first?.after == ["active": "true"])
+            #expect(changes.last?.before == ["active": "true"])
+            #expect(changes.last?.after == ["active": "false", "sessionsEnded": "1", "passwordLinksWithdrawn": "1", "signInChallengesEnded": "0"])
         }
     }
 

@@ -114,10 +114,17 @@ struct SecondFactorTests {
             try await owner.withConnection { try await $0.execute("UPDATE council_settings SET second_factor_for_everyone = true") }
             await owner.close()
             let outcome = try await fixture.accounts.signIn(email: IdentityFixture.Person.senco.rawValue, password: IdentityFixture.password, kind: .browser, request: fixture.request())
-            guard case .needsEnrolment = outcome else {
+            guard case .needsEnrolment(let challenge) = outcome else {
                 Issue.record("a SENCo must enrol when the council requires it, got \(outcome)")
                 return
             }
+            #expect(try await fixture.accounts.challenge(challenge) != nil)
+            // Deactivation ends a sign-in half done, so reactivating the user cannot bring it back.
+            let officer = try await fixture.signIn(.officer)
+            let sencoID = try #require(try await fixture.users.list(officer.session.actor, page: 1, size: 50).items.first { $0.email == IdentityFixture.Person.senco.rawValue }?.id)
+            try await fixture.users.deactivate(officer.session.actor, userID: sencoID, request: fixture.request())
+            try await fixture.users.reactivate(officer.session.actor, userID: sencoID, request: fixture.request())
+            #expect(try await fixture.accounts.challenge(challenge) == nil)
         }
     }
 }

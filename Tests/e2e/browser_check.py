@@ -560,6 +560,8 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         landing = press_on(href, f"{href}/deactivate", 'the "Deactivate" button')
 
         def offers_reactivation(problems: list[str]) -> None:
+            if "Deactivated" not in tab.page.locator("main dl").first.inner_text():
+                problems.append("after deactivating, the user's status does not read Deactivated")
             if tab.page.locator(f'form[action="{href}/reactivate"] button').count() != 1:
                 problems.append("a deactivated user's page offers no Reactivate button")
 

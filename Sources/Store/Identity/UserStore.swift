@@ -230,8 +230,8 @@ public struct UserStore: Sendable {
         try await setActive(false, actor: actor, userID: userID, request: request)
     }
 
-    /// Lets a deactivated user sign in again with their existing password. Their sessions stay ended, and their roles
-    /// are as they were: any that ended while they were away stay ended.
+    /// Lets a deactivated user sign in again with their existing password. Their sessions and set-password links stay
+    /// ended, and their roles are as they were: any that ended while they were away stay ended.
     public func reactivate(_ actor: Actor, userID: ID<User>, request: RequestInfo) async throws {
         try await setActive(true, actor: actor, userID: userID, request: request)
     }
@@ -247,7 +247,13 @@ public struct UserStore: Sendable {
             }
             var after = ["active": String(active)]
             if !active {
-                after["sessionsEnded"] = String(try await tx.one("SELECT admin_revoke_sessions(\(userID), \(now))").decode(Int.self, at: 0))
+                // Sessions, unused set-password links and unfinished sign-ins all end, so reactivation brings none back.
+                let (sessions, links, challenges) = try await tx.one(
+                    "SELECT sessions, password_links, challenges FROM admin_revoke_access(\(userID), \(now))"
+                ).decode((Int, Int, Int).self)
+                after["sessionsEnded"] = String(sessions)
+                after["passwordLinksWithdrawn"] = String(links)
+                after["signInChallengesEnded"] = String(challenges)
             }
             try await AuditLog.append(
                 .init(actor: actor.userID, action: active ? "user.reactivated" : "user.deactivated", entityType: "user",
