@@ -73,6 +73,9 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CommandFailure("Clusterfund will not start: \(error)")
         }
+        if !trustedProxies.broadRanges.isEmpty {
+            logger.warning("TRUSTED_PROXIES holds ranges wide enough for people's machines, which could then choose the address they are throttled and audited under; list the proxies' own addresses", metadata: ["ranges": "\(trustedProxies.broadRanges.joined(separator: ", "))"])
+        }
         if migrate {
             try await applyMigrations(common: common, logger: logger)
         }
@@ -214,20 +217,37 @@ struct CreateOfficer: AsyncParsableCommand {
 struct AuditVerify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit-verify",
-        abstract: "Walk the audit trail's hash chain and name the first broken link (exit 1 if there is one)."
+        abstract: "Walk the audit trail's hash chain and name the first broken link (exit 1 if there is one).",
+        discussion: """
+            On success it prints the chain's head as SEQ:HASH. Keep that line outside the database (a job log, a \
+            ticket, an email to the SIRO): passing it back as --anchor catches an owner who rewrote an event and \
+            every hash after it, which the chain alone cannot.
+            """
     )
 
     @OptionGroup var common: CommonOptions
 
+    @Option(name: .customLong("anchor"), help: "An anchor printed by an earlier run, as SEQ:HASH. Repeatable.")
+    var anchorTexts: [String] = []
+
+    func validate() throws {
+        for text in anchorTexts where AuditAnchor(text) == nil {
+            throw ValidationError("--anchor \(text): expected SEQ:HASH, an event number and 64 hex digits, as audit-verify prints it")
+        }
+    }
+
     func run() async throws {
-        let (broken, count) = try await common.withDatabase("audit-verify", urlVariable: "DATABASE_URL", logger: common.makeLogger("clusterfund.audit-verify")) { database in
+        let anchors = anchorTexts.compactMap(AuditAnchor.init)
+        let (broken, head) = try await common.withDatabase("audit-verify", urlVariable: "DATABASE_URL", logger: common.makeLogger("clusterfund.audit-verify")) { database in
             let audit = AuditStore(database: database)
-            return (try await audit.verify(), try await audit.count())
+            return (try await audit.verify(anchors: anchors), try await audit.head())
         }
         if let broken {
             throw CommandFailure("audit-verify: the chain is broken at event \(broken.seq): \(broken.reason).")
         }
-        print("audit-verify: all \(count) events are intact.")
+        let checked = anchors.isEmpty ? "" : " and match \(anchors.count == 1 ? "the anchor" : "all \(anchors.count) anchors")"
+        print("audit-verify: all \(head.seq) events are intact\(checked).")
+        print("audit-verify: head \(head)")
     }
 }
 

@@ -24,7 +24,10 @@ struct ClientAddressTests {
         let nobody = try AddressRanges(parsing: " , ")
         #expect(everyone.contains("203.0.113.9") && nobody.isEmpty)
         #expect(!AddressRanges.none.contains("127.0.0.1"))
-        for bad in ["10.0.0.0/33", "proxy.internal", "10.0.0.1/x", "::1/129", "300.1.1.1"] {
+        #expect(trusted.broadRanges == ["10.0.0.0/8", "fd00::/8", "172.16.0.0/12"])
+        let narrow = try AddressRanges(parsing: "192.0.2.0/24, 192.0.2.7, 2001:db8::/64")
+        #expect(narrow.broadRanges.isEmpty)
+        for bad in ["10.0.0.0/33", "proxy.internal", "10.0.0.1/x", "::1/129", "300.1.1.1", "/", "10.0.0.0/", "/8"] {
             #expect(throws: AddressRangesError(entry: bad)) { try AddressRanges(parsing: "127.0.0.1, \(bad)") }
         }
         #expect(AddressRangesError(entry: "proxy.internal").description.contains("\"proxy.internal\""))
@@ -44,6 +47,11 @@ struct ClientAddressTests {
         #expect(client(["203.0.113.9, not-an-address"]) == "10.0.0.1", "an unreadable nearest hop leaves the proxy's own address")
         #expect(client([]) == "10.0.0.1")
         #expect(client(["10.0.0.3, 10.0.0.2"]) == "10.0.0.3", "all trusted: the furthest of them")
+        #expect(client(["203.0.113.9:51234"]) == "203.0.113.9", "a port is not part of the address")
+        #expect(client(["[2001:DB8:0::1]:443"]) == "2001:db8::1", "IPv6 in brackets, with a port, in its standard spelling")
+        #expect(client(["::ffff:203.0.113.9"]) == "203.0.113.9", "an IPv4-mapped address counts as its IPv4 address")
+        #expect(client(["203.0.113.9:port"]) == "10.0.0.1")
+        #expect(client(["[2001:db8::1]x"]) == "10.0.0.1")
     }
 
     /// A failed sign-in for a fresh unknown email each time, so only the per-address limit can refuse it.

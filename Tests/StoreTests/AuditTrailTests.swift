@@ -31,6 +31,48 @@ struct AuditTrailTests {
         }
     }
 
+    @Test("an anchor kept outside the database catches an owner who rewrites an event and every hash after it")
+    func anchorCatchesRewrite() async throws {
+        try await IdentityFixture.with { fixture in
+            _ = try await fixture.signIn(.senco)
+            let anchor = try await fixture.audit.head()
+            #expect(anchor.seq > 1 && anchor.hash.count == 64)
+            #expect(AuditAnchor(anchor.description) == anchor)
+            for bad in ["", "12", "0:\(anchor.hash)", "x:\(anchor.hash)", "3:abc", "3:\(anchor.hash):1", "3:" + String(repeating: "g", count: 64)] {
+                #expect(AuditAnchor(bad) == nil, "\(bad) is not an anchor")
+            }
+            _ = try await fixture.signIn(.headteacher)
+            #expect(try await fixture.audit.verify(anchors: [anchor]) == nil)
+            #expect(try await fixture.audit.verify(anchors: [AuditAnchor(seq: anchor.seq + 1000, hash: anchor.hash)])
+                == BrokenLink(seq: anchor.seq + 1000, reason: "the anchored event is missing"))
+
+            // The owner edits an event before the anchor and recomputes every hash from there to the head.
+            let owner = fixture.testDatabase.pool(role: .owner, size: 1)
+            try await owner.withConnection { lease in
+                try await lease.execute("ALTER TABLE audit_events NO FORCE ROW LEVEL SECURITY")
+                try await lease.execute("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update")
+                _ = try await lease.execute("SELECT set_config('test.target', \(anchor.seq - 1)::text, false)")
+                try await lease.execute("""
+                    DO $$ DECLARE r record; prev text; target bigint := current_setting('test.target')::bigint; BEGIN
+                        SELECT coalesce((SELECT hash FROM audit_events WHERE seq = target - 1), repeat('0', 64)) INTO prev;
+                        UPDATE audit_events SET client_address = '203.0.113.9' WHERE seq = target;
+                        FOR r IN SELECT * FROM audit_events WHERE seq >= target ORDER BY seq LOOP
+                            UPDATE audit_events SET prev_hash = prev,
+                                hash = audit_event_hash(r.seq, r.occurred_at, r.actor_user_id, r.action, r.entity_type, r.entity_id,
+                                    r.request_id, r.client_address, r.before, r.after, prev)
+                            WHERE seq = r.seq RETURNING hash INTO prev;
+                        END LOOP;
+                        UPDATE audit_chain_head SET hash = prev;
+                    END $$
+                    """)
+            }
+            await owner.close()
+            #expect(try await fixture.audit.verify() == nil, "the rewritten chain checks out on its own: this is what anchors are for")
+            #expect(try await fixture.audit.verify(anchors: [anchor])
+                == BrokenLink(seq: anchor.seq, reason: "its hash differs from the anchor recorded outside the database"))
+        }
+    }
+
     @Test("an audit row edited by the owner is named by audit-verify")
     func tamperDetected() async throws {
         try await IdentityFixture.with { fixture in

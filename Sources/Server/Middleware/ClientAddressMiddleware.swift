@@ -26,7 +26,7 @@ public struct AddressRanges: Sendable, Equatable {
         for raw in list.split(separator: ",") {
             let entry = raw.trimmingCharacters(in: .whitespaces)
             if entry.isEmpty { continue }
-            let parts = entry.split(separator: "/", maxSplits: 1).map(String.init)
+            let parts = entry.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard let bytes = Self.bytes(of: parts[0]) else { throw AddressRangesError(entry: entry) }
             var prefixLength = bytes.count * 8
             if parts.count == 2 {
@@ -39,6 +39,15 @@ public struct AddressRanges: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { ranges.isEmpty }
+
+    /// Ranges wide enough to take in people's machines as well as proxies (IPv4 wider than /24, IPv6 wider than
+    /// /64), as written: from a trusted address, `X-Forwarded-For` is believed, so such a list lets those machines
+    /// choose the address they are throttled and audited under.
+    public var broadRanges: [String] {
+        ranges.filter { $0.prefixLength < ($0.bytes.count == 4 ? 24 : 64) }.map { range in
+            "\(Self.text(of: range.bytes) ?? "?")/\(range.prefixLength)"
+        }
+    }
 
     /// Whether an address, as text, lies in one of the ranges. Text that is not an address lies in none.
     public func contains(_ address: String) -> Bool {
@@ -67,6 +76,30 @@ public struct AddressRanges: Sendable, Equatable {
         let bytes = withUnsafeBytes(of: &v6) { Array($0) }
         if bytes[0..<10].allSatisfy({ $0 == 0 }), bytes[10] == 0xFF, bytes[11] == 0xFF { return Array(bytes[12...]) }
         return bytes
+    }
+
+    /// The standard spelling of 4 or 16 address bytes (`203.0.113.9`, `2001:db8::1`).
+    static func text(of bytes: [UInt8]) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        let family = bytes.count == 4 ? AF_INET : AF_INET6
+        let written = bytes.withUnsafeBytes { raw in inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) }
+        guard written != nil else { return nil }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// One hop of `X-Forwarded-For` in its standard spelling, so the same client always counts as one address.
+    /// Accepts what proxies write: `203.0.113.9`, `203.0.113.9:51234`, `2001:db8::1`, `[2001:db8::1]:443`.
+    static func normalised(_ hop: String) -> String? {
+        var text = Substring(hop)
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            let rest = text[text.index(after: close)...]
+            guard rest.isEmpty || (rest.hasPrefix(":") && rest.dropFirst().allSatisfy(\.isNumber)) else { return nil }
+            text = text[text.index(after: text.startIndex)..<close]
+        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            guard text[text.index(after: colon)...].allSatisfy(\.isNumber) else { return nil }
+            text = text[..<colon]
+        }
+        return bytes(of: String(text)).flatMap(text(of:))
     }
 }
 
@@ -97,9 +130,9 @@ struct ClientAddressMiddleware: RouterMiddleware {
         let hops = headers.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
         var client = peer
         for hop in hops.reversed() {
-            guard AddressRanges.bytes(of: hop) != nil else { break }
-            client = hop
-            if !trusted.contains(hop) { break }
+            guard let address = AddressRanges.normalised(hop) else { break }
+            client = address
+            if !trusted.contains(address) { break }
         }
         return client
     }

@@ -88,15 +88,51 @@ public struct AuditStore: Sendable {
         }
     }
 
-    /// Walks the whole chain; nil when every event's hash and link hold.
-    public func verify() async throws -> BrokenLink? {
+    /// Walks the whole chain; nil when every event's hash and link hold, and each anchor still matches.
+    /// The chain alone cannot catch an owner who rewrites an event and every hash after it; an anchor recorded
+    /// outside the database can, for every event up to it.
+    public func verify(anchors: [AuditAnchor] = []) async throws -> BrokenLink? {
         try await database.transaction(actingAs: nil) { tx in
-            try await tx.first("SELECT seq, reason FROM audit_first_broken_link()")?.decode((Int, String).self)
-        }.map { BrokenLink(seq: $0.0, reason: $0.1) }
+            if let broken = try await tx.first("SELECT seq, reason FROM audit_first_broken_link()")?.decode((Int, String).self) {
+                return BrokenLink(seq: broken.0, reason: broken.1)
+            }
+            for anchor in anchors.sorted(by: { $0.seq < $1.seq }) {
+                let stored = try await tx.first("SELECT hash FROM audit_event_hash_at(\(anchor.seq))")?.decode(String.self, at: 0)
+                guard let stored else { return BrokenLink(seq: anchor.seq, reason: "the anchored event is missing") }
+                if stored != anchor.hash {
+                    return BrokenLink(seq: anchor.seq, reason: "its hash differs from the anchor recorded outside the database")
+                }
+            }
+            return nil
+        }
     }
 
-    /// The number of events, for the verifier's report.
-    public func count() async throws -> Int {
-        try await database.transaction(actingAs: nil) { tx in try await tx.one("SELECT seq FROM audit_chain_head_seq()").decode(Int.self, at: 0) }
+    /// The chain's head: its last event's number (so, how many events there are) and hash, to record as an anchor.
+    public func head() async throws -> AuditAnchor {
+        try await database.transaction(actingAs: nil) { tx in
+            let (seq, hash) = try await tx.one("SELECT seq, hash FROM audit_chain_head_hash()").decode((Int, String).self)
+            return AuditAnchor(seq: seq, hash: hash)
+        }
     }
+}
+
+/// An event's number and hash, written down outside the database as `SEQ:HASH`.
+public struct AuditAnchor: Sendable, Equatable, CustomStringConvertible {
+    public var seq: Int
+    public var hash: String
+
+    public init(seq: Int, hash: String) {
+        self.seq = seq
+        self.hash = hash
+    }
+
+    /// Reads `SEQ:HASH` (a positive number and 64 hex digits), as `description` writes it.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let seq = Int(parts[0]), seq > 0, parts[1].count == 64,
+              parts[1].allSatisfy({ $0.isHexDigit }) else { return nil }
+        self.init(seq: seq, hash: parts[1].lowercased())
+    }
+
+    public var description: String { "\(seq):\(hash)" }
 }
