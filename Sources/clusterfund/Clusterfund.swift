@@ -29,11 +29,14 @@ struct CommonOptions: ParsableArguments {
     func makeLogger(_ label: String) -> Logger {
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let json = logFormat != "text"
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardOutput(label: label)
+        // Lines written while serving a request carry its id, whichever logger writes them (RequestScope).
+        LoggingSystem.bootstrap({ label, provider in
+            var handler: any LogHandler = json
+                ? JSONLogHandler(label: label, metadataProvider: provider)
+                : StreamLogHandler.standardOutput(label: label, metadataProvider: provider)
             handler.logLevel = level
             return handler
-        }
+        }, metadataProvider: RequestScope.metadataProvider)
         return Logger(label: label)
     }
 

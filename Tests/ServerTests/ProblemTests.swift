@@ -56,6 +56,33 @@ struct ProblemTests {
         #expect(!log.text.contains("SECRET") && !log.text.contains("Zoë"))
     }
 
+    @Test("the store's log lines written while serving a request carry that request's id")
+    func requestIDInStoreLogs() async throws {
+        let log = CapturedLog()
+        let database = try Database(
+            configuration: .init(url: "postgresql://nobody@127.0.0.1:1/none?connect_timeout=2", migrationsDirectory: TestEnvironment.migrationsDirectory),
+            logger: log.logger(label: "store", metadataProvider: RequestScope.metadataProvider)
+        )
+        let router = Router(context: AppRequestContext.self)
+        let pages = try await Pages(directory: ServerConfiguration.bundledResources + "/templates")
+        router.add(middleware: RequestLogMiddleware(metrics: HTTPMetrics()))
+        router.add(middleware: ProblemMiddleware(pages: pages, routes: RouteBook(), accounts: nil, audit: nil))
+        router.get("/api/v1/thing") { _, _ -> String in
+            await database.readiness() == .ready ? "ready" : "not ready"
+        }
+        let requestID = try await Application(router: router, logger: TestEnvironment.logger).test(.router) { client in
+            try await client.execute(uri: "/api/v1/thing", method: .get) { response in
+                #expect(String(buffer: response.body) == "not ready")
+                return try #require(response.headers[.requestID])
+            }
+        }
+        await database.close()
+        let storeLines = log.text.split(separator: "\n").filter { $0.contains("database") }
+        #expect(!storeLines.isEmpty, "the pool and the store log the failed connection")
+        #expect(storeLines.allSatisfy { $0.contains("hb.request.id=\(requestID)") }, "\(storeLines)")
+        #expect(RequestScope.requestID == nil, "the id is bound for the request only")
+    }
+
     @Test("a store outage mid-request answers 503 with Retry-After")
     func outage() async throws {
         let router = Router(context: AppRequestContext.self)

@@ -3,7 +3,8 @@ import Hummingbird
 import Logging
 
 /// The outermost middleware: stamps the request id on the response, sets security headers,
-/// writes one structured access-log line, and counts the request for `/metrics`.
+/// writes one structured access-log line, and counts the request for `/metrics`. It also binds the request id for
+/// everything the request does (`RequestScope`), so the store's and the pool's log lines carry it too.
 /// It logs the path only, never the query string, which may one day carry a search for a pupil.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
@@ -13,7 +14,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await RequestScope.$requestID.withValue(context.id) { try await next(request, context) }
         } catch {
             // ProblemMiddleware turns errors into responses; anything reaching here is a bug, so answer plainly.
             context.logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))"])
