@@ -221,7 +221,8 @@ public struct UserStore: Sendable {
         }
     }
 
-    /// Deactivates a user: they cannot sign in, and every session they have ends at once.
+    /// Deactivates a user: they cannot sign in, and their sessions, unused set-password links and half-done sign-ins
+    /// all end at once.
     public func deactivate(_ actor: Actor, userID: ID<User>, request: RequestInfo) async throws {
         guard userID != actor.userID else {
             try Policy.require(actor, .administerUsers, on: .council)
