@@ -12,5 +12,5 @@ public final class TestClock: Sendable {
 
     public func advance(by seconds: TimeInterval) { instant.withLock { $0 = $0.addingTimeInterval(seconds) } }
 
-    public var clock: Clock { Clock { [self] in now } }
+    public var clock: WallClock { WallClock { [self] in now } }
 }

@@ -14,9 +14,9 @@ public struct DemoAccount: Sendable {
 public struct Bootstrap: Sendable {
     let database: Database
     let hasher: PasswordHasher
-    let clock: Clock
+    let clock: WallClock
 
-    public init(database: Database, hasher: PasswordHasher, clock: Clock = .system) {
+    public init(database: Database, hasher: PasswordHasher, clock: WallClock = .system) {
         self.database = database
         self.hasher = hasher
         self.clock = clock

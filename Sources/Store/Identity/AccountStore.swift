@@ -44,10 +44,10 @@ public struct SessionSummary: Sendable, Codable {
 public struct AccountStore: Sendable {
     let database: Database
     let hasher: PasswordHasher
-    let clock: Clock
+    let clock: WallClock
     let configuration: IdentityConfiguration
 
-    public init(database: Database, hasher: PasswordHasher, clock: Clock = .system, configuration: IdentityConfiguration = .init()) {
+    public init(database: Database, hasher: PasswordHasher, clock: WallClock = .system, configuration: IdentityConfiguration = .init()) {
         self.database = database
         self.hasher = hasher
         self.clock = clock

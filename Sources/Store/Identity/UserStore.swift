@@ -40,10 +40,10 @@ public struct PasswordLink: Sendable, Codable {
 /// User administration for officers: create users, assign and end roles, deactivate, issue set-password links.
 public struct UserStore: Sendable {
     let database: Database
-    let clock: Clock
+    let clock: WallClock
     let configuration: IdentityConfiguration
 
-    public init(database: Database, clock: Clock = .system, configuration: IdentityConfiguration = .init()) {
+    public init(database: Database, clock: WallClock = .system, configuration: IdentityConfiguration = .init()) {
         self.database = database
         self.clock = clock
         self.configuration = configuration

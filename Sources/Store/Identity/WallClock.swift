@@ -1,10 +1,10 @@
 import Foundation
 
 /// Where "now" comes from: the system in production, a fixed instant in tests.
-public struct Clock: Sendable {
+public struct WallClock: Sendable {
     public var now: @Sendable () -> Date
     public init(now: @escaping @Sendable () -> Date) { self.now = now }
-    public static let system = Clock { Date() }
+    public static let system = WallClock { Date() }
 }
 
 /// Who is asking, from where, for the audit trail. Never holds personal data of pupils.

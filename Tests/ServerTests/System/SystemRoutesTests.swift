@@ -10,7 +10,7 @@ import TestSupport
 
 /// Builds the real router over `database` and runs `body` against it without a socket.
 func withApp(
-    database: Database, clock: Clock = .system, identity: IdentityConfiguration = .init(),
+    database: Database, clock: WallClock = .system, identity: IdentityConfiguration = .init(),
     configuration: ServerConfiguration = .init(), setup: TestingSetup = .router,
     _ body: @escaping @Sendable (any TestClientProtocol, RouteBook) async throws -> Void
 ) async throws {

@@ -111,7 +111,7 @@ public struct AppServices: Sendable {
 
     /// - Parameter passwordHashCost: bcrypt's cost; 12 in production (tests lower it only to run quickly).
     public static func make(
-        database: Database, passwordHashCost: UInt8 = 12, clock: Clock = .system, identity: IdentityConfiguration = .init()
+        database: Database, passwordHashCost: UInt8 = 12, clock: WallClock = .system, identity: IdentityConfiguration = .init()
     ) async throws -> AppServices {
         let hasher = try await PasswordHasher.make(cost: passwordHashCost)
         return AppServices(

@@ -22,7 +22,7 @@ struct QRCodeTests {
         var testDescription: String { name }
 
         static let directory = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/qr")
 
         static func load(_ name: String) throws -> Fixture {
