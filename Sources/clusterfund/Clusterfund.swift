@@ -181,7 +181,7 @@ struct DemoData: AsyncParsableCommand {
             throw CommandFailure("demo-data: set CLUSTERFUND_DEMO_TOTP_SECRET to the base32 secret of the demo officer's authenticator (scripts/run does this).")
         }
         let accounts = try await common.withDatabase("demo-data", urlVariable: "DATABASE_OWNER_URL", logger: common.makeLogger("clusterfund.demo-data")) { owner in
-            try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 12)).loadDemoCouncil(password: password, totpSecret: totpSecret)
+            try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: PasswordHasher.productionCost)).loadDemoCouncil(password: password, totpSecret: totpSecret)
         }
         print("demo-data: the demo council is loaded. Accounts (password from CLUSTERFUND_DEMO_PASSWORD; the officer also")
         print("  needs a code from an authenticator app set up with CLUSTERFUND_DEMO_TOTP_SECRET):")
@@ -210,7 +210,7 @@ struct CreateOfficer: AsyncParsableCommand {
 
     func run() async throws {
         let link = try await common.withDatabase("create-officer", urlVariable: "DATABASE_OWNER_URL", logger: common.makeLogger("clusterfund.create-officer")) { owner in
-            try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 12)).createOfficer(email: email, displayName: name)
+            try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: PasswordHasher.productionCost)).createOfficer(email: email, displayName: name)
         }
         print("create-officer: \(email) is an officer. Send them this link to set a password; it works once, for 24 hours:")
         print("  \(baseURL)/set-password?token=\(link.token)")

@@ -57,10 +57,10 @@ public struct IdentityFixture: Sendable {
     ) async throws -> T {
         try await TestDatabase.with { db in
             let hasher = try await PasswordHasher.make(cost: 4)
-            let owner = try Database(configuration: db.configuration(role: .owner), logger: TestEnvironment.logger)
-            _ = try await Bootstrap(database: owner, hasher: hasher).loadDemoCouncil(password: password, totpSecret: totpSecret)
-            await owner.close()
             let clock = TestClock()
+            let owner = try Database(configuration: db.configuration(role: .owner), logger: TestEnvironment.logger)
+            _ = try await Bootstrap(database: owner, hasher: hasher, clock: clock.clock).loadDemoCouncil(password: password, totpSecret: totpSecret)
+            await owner.close()
             let database = try Database(configuration: db.configuration(role: .app, poolSize: 6), logger: TestEnvironment.logger)
             let fixture = IdentityFixture(
                 database: database,

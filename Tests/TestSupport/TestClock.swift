@@ -6,7 +6,11 @@ import Synchronization
 public final class TestClock: Sendable {
     private let instant: Mutex<Date>
 
-    public init(_ start: Date = Date()) { instant = Mutex(start) }
+    /// Every test starts at the same instant, so a date boundary falls the same way in every run: Wednesday
+    /// 18 November 2026, 10:00 in London (GMT), in the autumn term.
+    public static let start = Date(timeIntervalSince1970: 1794996000)  // 2026-11-18T10:00:00Z
+
+    public init(_ start: Date = TestClock.start) { instant = Mutex(start) }
 
     public var now: Date { instant.withLock { $0 } }
 

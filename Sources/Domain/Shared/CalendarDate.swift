@@ -22,6 +22,11 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         self.day = day
     }
 
+    /// 1 January of `year` (clamped to 1...9999).
+    public init(firstOfJanuary year: Int) {
+        self.init(unchecked: min(max(year, 1), 9999), 1, 1)
+    }
+
     /// Parses `YYYY-MM-DD`.
     public init?(iso text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)

@@ -41,3 +41,4 @@ extension DomainError {
         }
     }
 }
+extension DomainError.FieldIssue: Error {}

@@ -82,11 +82,26 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
     router.add(middleware: RequestLogMiddleware(metrics: metrics))
-    router.add(middleware: ProblemMiddleware(pages: pages, routes: routes, accounts: services.accounts, audit: services.audit))
-    router.add(middleware: FileMiddleware(resources + "/public", urlBasePath: "/assets"))
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
-    router.add(middleware: CSRFMiddleware(routes: routes))
-    let table = Routes(router: router, book: routes)
+    // Only what no route answered (404, 405) and the errors of the middleware above reach this one.
+    router.add(middleware: ProblemMiddleware(style: .byPath, pages: pages, routes: routes, audit: services.audit) { $0.identity })
+    router.add(middleware: FileMiddleware(resources + "/public", urlBasePath: "/assets"))
+
+    func group(_ style: ProblemMiddleware<AppRequestContext>.Style, csrf: CSRFMiddleware.Guarded?) -> RouterGroup<AppRequestContext> {
+        let group = router.group()
+        group.add(middleware: ProblemMiddleware(style: style, pages: pages, routes: routes, audit: services.audit) { $0.identity })
+        if let csrf { group.add(middleware: CSRFMiddleware(guarded: csrf)) }
+        return group
+    }
+    let pageGroup = group(.page, csrf: .pages)
+    let apiGroup = group(.json, csrf: .api)
+    let table = RouteTable(
+        system: Routes(group: group(.json, csrf: nil), book: routes),
+        pages: Routes(group: pageGroup, book: routes),
+        signedInPages: Routes(group: pageGroup.group(context: SignedInContext.self), book: routes),
+        api: Routes(group: apiGroup, book: routes),
+        signedInAPI: Routes(group: apiGroup.group(context: SignedInContext.self), book: routes)
+    )
     SystemController(database: services.database, metrics: metrics, openAPIDocument: ByteBuffer(bytes: openAPI)).addRoutes(to: table)
     HomeController(pages: pages, structure: services.structure).addRoutes(to: table)
     SignInController(
@@ -109,9 +124,9 @@ public struct AppServices: Sendable {
     public var audit: AuditStore
     public var structure: StructureStore
 
-    /// - Parameter passwordHashCost: bcrypt's cost; 12 in production (tests lower it only to run quickly).
+    /// - Parameter passwordHashCost: bcrypt's cost; `PasswordHasher.productionCost` unless a test lowers it to run quickly.
     public static func make(
-        database: Database, passwordHashCost: UInt8 = 12, clock: WallClock = .system, identity: IdentityConfiguration = .init()
+        database: Database, passwordHashCost: UInt8 = PasswordHasher.productionCost, clock: WallClock = .system, identity: IdentityConfiguration = .init()
     ) async throws -> AppServices {
         let hasher = try await PasswordHasher.make(cost: passwordHashCost)
         return AppServices(

@@ -31,28 +31,49 @@ public final class RouteBook: Sendable {
     }
 }
 
-/// Registers routes on a router and records them in the book, in one call.
-struct Routes {
-    let router: Router<AppRequestContext>
+/// Registers routes on one route group and records them in the book, in one call. Paths are written out whole, so a
+/// controller reads like the API's reference.
+struct Routes<Context: RequestContext> {
+    let group: RouterGroup<Context>
     let book: RouteBook
 
-    func get(_ path: String, use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator) {
+    func get(_ path: String, use handler: @escaping @Sendable (Request, Context) async throws -> some ResponseGenerator) {
         add(.get, path, handler)
     }
 
-    func post(_ path: String, use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator) {
+    func post(_ path: String, use handler: @escaping @Sendable (Request, Context) async throws -> some ResponseGenerator) {
         add(.post, path, handler)
     }
 
-    func delete(_ path: String, use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator) {
+    func patch(_ path: String, use handler: @escaping @Sendable (Request, Context) async throws -> some ResponseGenerator) {
+        add(.patch, path, handler)
+    }
+
+    func delete(_ path: String, use handler: @escaping @Sendable (Request, Context) async throws -> some ResponseGenerator) {
         add(.delete, path, handler)
     }
 
     private func add(
         _ method: HTTPRequest.Method, _ path: String,
-        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator
+        _ handler: @escaping @Sendable (Request, Context) async throws -> some ResponseGenerator
     ) {
-        router.on(RouterPath(path), method: method, use: handler)
+        group.on(RouterPath(path), method: method, use: handler)
         book.record(method, path)
     }
+}
+
+/// The route groups a controller registers on: who may call them (anyone, or signed-in people) and how they answer
+/// (pages, or JSON). Each group has its own error handling and CSRF protection; signed-in groups carry an actor that
+/// is never nil.
+struct RouteTable {
+    /// `/health`, `/ready`, `/metrics`, `/openapi.json`: JSON, nobody signed in.
+    let system: Routes<AppRequestContext>
+    /// Pages anyone may open (the home page, sign-in, set password).
+    let pages: Routes<AppRequestContext>
+    /// Pages for signed-in people.
+    let signedInPages: Routes<SignedInContext>
+    /// API operations anyone may call (starting a session).
+    let api: Routes<AppRequestContext>
+    /// API operations for signed-in callers.
+    let signedInAPI: Routes<SignedInContext>
 }

@@ -3,8 +3,9 @@ import HummingbirdAuth
 import Domain
 import Store
 
-/// Finds the session a request carries — `Authorization: Bearer …` or the `cf_session` cookie — and puts it on the
-/// context. It only authenticates: what the actor may do is decided by the services, through `Policy`.
+/// Finds the session a request carries (`Authorization: Bearer …` or the `cf_session` cookie) and records what it
+/// found on the context. It never throws: a route that needs a session refuses through `SignedInContext`, and error
+/// pages read the outcome instead of authenticating again. What the actor may do is decided by the services.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let accounts: AccountStore
@@ -13,16 +14,22 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        if let bearer = request.headers.bearer?.token {
-            context.identity = try await accounts.authenticate(token: bearer)
-            if context.identity == nil {
-                // A token was offered and is not valid: say so, rather than carrying on anonymously.
-                throw DomainError.unauthenticated("Your session has ended or the token is not valid. Sign in again.")
-            }
-        } else if let cookie = request.cookies[Self.sessionCookie]?.value {
-            context.identity = try await accounts.authenticate(token: cookie)
-            context.viaCookie = context.identity != nil
-        }
+        context.authentication = await authenticate(request)
         return try await next(request, context)
+    }
+
+    func authenticate(_ request: Request) async -> AuthenticationOutcome {
+        do {
+            if let bearer = request.headers.bearer?.token {
+                guard let session = try await accounts.authenticate(token: bearer) else { return .rejectedToken }
+                return .signedIn(session, viaCookie: false)
+            }
+            if let cookie = request.cookies[Self.sessionCookie]?.value, let session = try await accounts.authenticate(token: cookie) {
+                return .signedIn(session, viaCookie: true)
+            }
+            return .anonymous
+        } catch {
+            return .failed(error)
+        }
     }
 }

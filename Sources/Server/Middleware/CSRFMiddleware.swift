@@ -7,28 +7,30 @@ import Store
 
 /// Refuses unsafe requests that ride on a cookie without proof they came from our own pages.
 /// - Signed in by cookie: the form field `csrf_token` (or header `X-CSRF-Token`) must equal the session's token.
-/// - Not signed in, posting a form (sign-in, set password): the field must equal the `cf_csrf` cookie (double submit).
+/// - Pages, not signed in, posting a form (sign-in, set password): the field must equal the `cf_csrf` cookie (double submit).
 /// - Bearer tokens are exempt, and so are API calls without a session cookie: they carry no ambient credential for
 ///   another site to borrow, and `POST /api/v1/session` answers with a token in the body, never a cookie.
+///
+/// It sits on the page and API route groups, so it runs only for requests a route will answer.
 struct CSRFMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    /// Requests no route answers are left to the router (404 or 405), which changes nothing.
-    let routes: RouteBook
+
+    /// Which routes it guards: pages also protect anonymous form posts; the API only cookie sessions.
+    enum Guarded: Sendable { case pages, api }
+    let guarded: Guarded
 
     static let anonymousCookie = "cf_csrf"
     static let field = "csrf_token"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard ![.get, .head, .options].contains(request.method), request.headers.bearer == nil,
-            routes.methods(matching: request.uri.path).contains(request.method)
-        else {
+        guard ![.get, .head, .options].contains(request.method), request.headers.bearer == nil else {
             return try await next(request, context)
         }
         var request = request
         let expected: String?
         if let session = context.identity, context.viaCookie {
             expected = session.csrfToken
-        } else if ProblemMiddleware.isPage(request.uri.path), Self.isFormSubmission(request) {
+        } else if guarded == .pages, Self.isFormSubmission(request) {
             expected = request.cookies[Self.anonymousCookie]?.value
         } else {
             return try await next(request, context)

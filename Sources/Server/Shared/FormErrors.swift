@@ -23,6 +23,11 @@ struct FormErrors: Sendable, MustacheParent {
         }
     }
 
+    /// From any domain error: a validation failure's field issues, otherwise its message about the whole form.
+    init(_ error: DomainError) {
+        if case .validation(let issues) = error { self.init(issues) } else { self.init(message: error.message) }
+    }
+
     /// A message about the whole form, not one field.
     init(message: String) { items = [Item(href: nil, text: message)] }
 

@@ -45,6 +45,8 @@ struct Problem: Codable, Sendable, Equatable {
                 problem.retryAfterSeconds = seconds
                 return problem
             }
+        case let error as SignInTimedOut:
+            return Problem("unauthenticated", "Sign in", 401, error.message)
         case let error as StoreError:
             switch error {
             case .unavailable(let reason):

@@ -24,7 +24,8 @@ public struct Bootstrap: Sendable {
 
     /// Creates the first officer (or gives an existing user the officer role) and returns a set-password link.
     public func createOfficer(email: String, displayName: String) async throws -> PasswordLink {
-        let (email, name) = try UserStore.validated(email: email, displayName: displayName)
+        let details = try PersonDetails.validated(email: email, displayName: displayName)
+        let (email, name) = (details.email, details.displayName)
         let users = UserStore(database: database, clock: clock)
         let request = RequestInfo.commandLine("create-officer")
         let today = CalendarDate.today(at: clock.now())

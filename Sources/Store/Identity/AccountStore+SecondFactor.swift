@@ -11,6 +11,13 @@ public struct ChallengeView: Sendable {
     public var provisioningURI: String?
 }
 
+/// The browser's half-done sign-in has expired or was used already: the person starts again with their password.
+/// A type of its own, so the sign-in page can tell it from a wrong code without reading the message.
+public struct SignInTimedOut: Error, Equatable, Sendable {
+    public let message = "Your sign-in has timed out. Sign in again with your email address and password."
+    public init() {}
+}
+
 /// A completed two-step sign-in; recovery codes are present (once, never again) when the user has just enrolled.
 public struct CompletedSignIn: Sendable {
     public var signedIn: SignedIn
@@ -19,7 +26,7 @@ public struct CompletedSignIn: Sendable {
 
 extension AccountStore {
     static let challengeLifetime: TimeInterval = 5 * 60
-    public static let expiredChallenge = DomainError.unauthenticated("Your sign-in has timed out. Sign in again with your email address and password.")
+    public static let expiredChallenge = SignInTimedOut()
 
     func createChallenge(for userID: ID<User>, enrolling: Bool, request: RequestInfo, now: Date, in tx: Transaction) async throws -> String {
         let token = SecretToken.generate()

@@ -54,6 +54,9 @@ public struct AccountStore: Sendable {
         self.configuration = configuration
     }
 
+    /// The bcrypt cost this store hashes new passwords with.
+    public var passwordHashCost: UInt8 { hasher.cost }
+
     static let wrongCredentials = "Enter a correct email address and password."
 
     /// Signs in with email and password, and a code when the account needs a second factor.
@@ -62,7 +65,7 @@ public struct AccountStore: Sendable {
     /// - Throws: `DomainError.unauthenticated`; `.secondFactorRequired` for an API client that sent no code;
     ///   `.throttled` after too many failures for the account or the address.
     public func signIn(email: String, password: String, otp: String? = nil, kind: SessionKind, request: RequestInfo) async throws -> SignInOutcome {
-        let emailKey = email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let emailKey = PersonDetails.key(email)
         let now = clock.now()
         let lookup = try await database.transaction(actingAs: nil) { tx -> SignInLookup in
             guard let attempt = try await countAttempt(emailKey: emailKey, request: request, now: now, in: tx) else {
@@ -79,7 +82,7 @@ public struct AccountStore: Sendable {
         switch lookup {
         case .throttled(let seconds): throw DomainError.throttled(retryAfterSeconds: seconds)
         case .unknown(let id): (account, attempt) = (nil, id)
-        case .account(let id, let hash, let active, let id2): (account, attempt) = ((id, hash, active), id2)
+        case .account(let id, let hash, let active, let attemptID): (account, attempt) = ((id, hash, active), attemptID)
         }
         let passwordMatches = try await hasher.verify(password, hash: account?.hash)
         guard let account, passwordMatches, account.active else {
@@ -124,23 +127,20 @@ public struct AccountStore: Sendable {
 
     static let wrongCode = "Enter a correct code from your authenticator app, or one of your recovery codes."
 
-    /// Seconds until sign-in is allowed again, or nil when it is allowed now.
+    /// Seconds until sign-in is allowed again, or nil when it is allowed now (`SignInThrottle` decides).
     func throttledSeconds(emailKey: String, address: String, now: Date, in tx: Transaction) async throws -> Int? {
-        let windowStart = now.addingTimeInterval(-configuration.throttleWindow.seconds)
+        let throttle = configuration.throttle
         let failures = try await tx.one(
             """
-            SELECT count(*) FILTER (WHERE email_lower = \(emailKey)), count(*) FILTER (WHERE client_address = \(address)),
-                   min(attempted_at) FILTER (WHERE email_lower = \(emailKey)), min(attempted_at) FILTER (WHERE client_address = \(address))
+            SELECT count(*) FILTER (WHERE email_lower = \(emailKey)), min(attempted_at) FILTER (WHERE email_lower = \(emailKey)),
+                   count(*) FILTER (WHERE client_address = \(address)), min(attempted_at) FILTER (WHERE client_address = \(address))
             FROM sign_in_attempts
-            WHERE NOT succeeded AND attempted_at > \(windowStart) AND (email_lower = \(emailKey) OR client_address = \(address))
+            WHERE NOT succeeded AND attempted_at > \(throttle.windowStart(at: now)) AND (email_lower = \(emailKey) OR client_address = \(address))
             """
-        ).decode((Int, Int, Date?, Date?).self)
-        let oldest = [failures.0 >= configuration.accountFailureLimit ? failures.2 : nil,
-                      failures.1 >= configuration.addressFailureLimit ? failures.3 : nil].compactMap { $0 }.min()
-        guard let oldest else { return nil }
-        let wait = Int(ceil(oldest.addingTimeInterval(configuration.throttleWindow.seconds).timeIntervalSince(now)))
-        // Stored instants keep microseconds and Date keeps more, so clamp the rounding into the window.
-        return min(max(1, wait), Int(configuration.throttleWindow.seconds))
+        ).decode((Int, Date?, Int, Date?).self)
+        return throttle.retryAfter(
+            account: .init(count: failures.0, oldest: failures.1), address: .init(count: failures.2, oldest: failures.3), now: now
+        )
     }
 
     /// Counts a try before it is checked: under locks on the account and the address, so parallel guesses queue and
@@ -188,10 +188,10 @@ public struct AccountStore: Sendable {
         return signedIn
     }
 
-    /// Officers always; everyone when the council says so.
+    /// Asks `SecondFactorRequirement`, with the council's setting.
     func needsSecondFactor(_ actor: Actor, in tx: Transaction) async throws -> Bool {
-        if actor.isOfficer { return true }
-        return try await tx.first("SELECT second_factor_for_everyone FROM council_settings")?.decode(Bool.self, at: 0) ?? false
+        let everyone = try await tx.first("SELECT second_factor_for_everyone FROM council_settings")?.decode(Bool.self, at: 0) ?? false
+        return SecondFactorRequirement.isRequired(for: actor, councilRequiresForEveryone: everyone)
     }
 
     /// A new session for a fully signed-in actor, in the caller's transaction (acting as that actor).
@@ -199,7 +199,7 @@ public struct AccountStore: Sendable {
         try await tx.execute("UPDATE sign_in_attempts SET succeeded = true WHERE id = \(attempt)")
         let token = SecretToken.generate()
         let csrf = SecretToken.generate()
-        let expiresAt = now.addingTimeInterval(configuration.absoluteTimeout.seconds)
+        let expiresAt = configuration.sessionLifetime.expiry(signedInAt: now)
         let sessionID = try await tx.one(
             """
             INSERT INTO sessions (user_id, token_hash, kind, csrf_token, created_at, last_seen_at, expires_at, client_address, user_agent)

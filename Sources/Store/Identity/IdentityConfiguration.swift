@@ -1,3 +1,5 @@
+import Domain
+
 /// The rules of signing in, with the defaults.
 public struct IdentityConfiguration: Sendable {
     /// A session unused this long ends.
@@ -12,6 +14,16 @@ public struct IdentityConfiguration: Sendable {
     public var passwordLinkValidity: Duration = .seconds(24 * 60 * 60)
 
     public init() {}
+
+    /// The throttle these settings describe.
+    public var throttle: SignInThrottle {
+        SignInThrottle(accountFailureLimit: accountFailureLimit, addressFailureLimit: addressFailureLimit, window: throttleWindow.seconds)
+    }
+
+    /// The session lifetime these settings describe.
+    public var sessionLifetime: SessionLifetime {
+        SessionLifetime(idleTimeout: idleTimeout.seconds, absoluteTimeout: absoluteTimeout.seconds)
+    }
 
     public init(idleTimeoutSeconds: Int?, absoluteTimeoutSeconds: Int?) {
         if let idleTimeoutSeconds { idleTimeout = .seconds(idleTimeoutSeconds) }

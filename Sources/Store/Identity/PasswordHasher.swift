@@ -5,8 +5,11 @@ import NIOPosix
 /// Bcrypt hashing and checking, on NIO's blocking thread pool: a cost-12 hash takes a quarter of a second of CPU,
 /// which must never stall the event loop or Swift concurrency's threads.
 public struct PasswordHasher: Sendable {
-    /// Bcrypt's cost; production uses at least 12 (`IdentityConfiguration` enforces it).
+    /// Bcrypt's cost: `productionCost` wherever real passwords are hashed; tests lower it only to run quickly.
     public let cost: UInt8
+
+    /// The cost the server and the commands use: about a quarter of a second of CPU per hash on the machines we run on.
+    public static let productionCost: UInt8 = 12
     let threads: NIOThreadPool
     /// A hash of a random secret at the same cost, checked when there is no account, so that a missing account
     /// takes as long to refuse as a wrong password.

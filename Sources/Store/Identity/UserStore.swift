@@ -49,6 +49,9 @@ public struct UserStore: Sendable {
         self.configuration = configuration
     }
 
+    /// The council's date today, by this store's clock: forms read typed dates against it.
+    public func today() -> CalendarDate { CalendarDate.today(at: clock.now()) }
+
     /// Asks the policy whether `actor` administers users, before a handler reads a form it would otherwise validate.
     public func authorize(_ actor: Actor) throws(DomainError) {
         try Policy.require(actor, .administerUsers, on: .council)
@@ -100,9 +103,9 @@ public struct UserStore: Sendable {
     /// Creates a user without a password; issue a set-password link next.
     public func create(_ actor: Actor, email: String, displayName: String, request: RequestInfo) async throws -> ID<User> {
         try Policy.require(actor, .administerUsers, on: .council)
-        let (email, name) = try Self.validated(email: email, displayName: displayName)
+        let details = try PersonDetails.validated(email: email, displayName: displayName)
         return try await database.transaction(actingAs: actor.userID) { tx in
-            try await insertUser(email: email, displayName: name, actor: actor.userID, request: request, in: tx)
+            try await insertUser(email: details.email, displayName: details.displayName, actor: actor.userID, request: request, in: tx)
         }
     }
 
@@ -121,43 +124,12 @@ public struct UserStore: Sendable {
 
     public static let duplicateEmail = "A user with that email address already exists."
 
-    /// The API's pattern `^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`, exactly: a work address in plain ASCII.
-    static func isWorkEmail(_ email: String) -> Bool {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty else { return false }
-        let local = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+'-")
-        let label = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
-        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        return parts[0].allSatisfy(local.contains) && labels.count >= 2 && labels.allSatisfy { !$0.isEmpty && $0.allSatisfy(label.contains) }
-    }
-
-    static func validated(email: String, displayName: String) throws(DomainError) -> (String, String) {
-        let email = email.trimmingCharacters(in: .whitespacesAndNewlines)
-        let name = displayName.trimmingCharacters(in: .whitespacesAndNewlines)
-        var issues: [DomainError.FieldIssue] = []
-        if !Self.isWorkEmail(email) || email.count > 254 {
-            issues.append(.init(pointer: "/email", detail: "Enter an email address in the correct format, like name@example.org."))
-        }
-        if name.isEmpty || name.unicodeScalars.count > 120 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            issues.append(.init(pointer: "/displayName", detail: "Enter the person's name, up to 120 characters."))
-        }
-        if !issues.isEmpty { throw .validation(issues) }
-        return (email, name)
-    }
-
     /// Gives a user a role from `startsOn`.
     public func assignRole(
         _ actor: Actor, userID: ID<User>, role: Role, scope: Scope, startsOn: CalendarDate, request: RequestInfo
     ) async throws -> ID<RoleAssignment> {
         try Policy.require(actor, .administerUsers, on: .council)
-        guard RoleAssignment.scopeFits(role, scope) else {
-            let detail = switch role.scopeKind {
-            case .school: "Choose the school this \(role.title) works at."
-            case .cluster: "Choose the cluster this educational psychologist is assigned to."
-            case .council: "An officer's role covers the whole council; choose no school or cluster."
-            }
-            throw DomainError.validation([.init(pointer: "/scope", detail: detail)])
-        }
+        try RoleTenure.checkScope(role, scope)
         return try await database.transaction(actingAs: actor.userID) { tx in
             try await insertAssignment(userID: userID, role: role, scope: scope, startsOn: startsOn, actor: actor.userID, request: request, in: tx)
         }
@@ -198,24 +170,16 @@ public struct UserStore: Sendable {
     public func endRole(_ actor: Actor, userID: ID<User>, assignmentID: ID<RoleAssignment>, endsOn: CalendarDate, request: RequestInfo) async throws {
         try Policy.require(actor, .administerUsers, on: .council)
         let today = CalendarDate.today(at: clock.now())
-        guard endsOn >= today else {
-            throw DomainError.invalidTransition("A role cannot be ended in the past; the earliest end date is today, \(today.iso).")
-        }
         try await database.transaction(actingAs: actor.userID) { tx in
-            guard let current = try await tx.first(
+            guard let (startsOn, endedOn, roleName) = try await tx.first(
                 "SELECT starts_on, ends_on, role::text FROM role_assignments WHERE id = \(assignmentID) AND user_id = \(userID) FOR UPDATE"
-            )?.decode((CalendarDate, CalendarDate?, String).self) else { throw DomainError.notFound("There is no such role assignment.") }
-            if userID == actor.userID, current.2 == Role.officer.rawValue {
-                throw DomainError.invalidTransition("You cannot end your own officer role: ask another officer, so the council is never left without one.")
-            }
-            if let ended = current.1, ended <= endsOn { throw DomainError.invalidTransition("This role already ended on \(ended.iso).") }
-            guard endsOn >= current.0 else {
-                throw DomainError.invalidTransition("The end date must be on or after the start date, \(current.0.iso).")
-            }
+            )?.decode((CalendarDate, CalendarDate?, String).self), let role = Role(rawValue: roleName)
+            else { throw DomainError.notFound("There is no such role assignment.") }
+            try RoleTenure.checkEnd(endsOn, role: role, startsOn: startsOn, endedOn: endedOn, endedByHolder: userID == actor.userID, today: today)
             try await tx.execute("UPDATE role_assignments SET ends_on = \(endsOn) WHERE id = \(assignmentID)")
             try await AuditLog.append(
                 .init(actor: actor.userID, action: "role.ended", entityType: "role_assignment", entityID: assignmentID.description,
-                      before: ["endsOn": current.1?.iso ?? ""], after: ["endsOn": endsOn.iso]),
+                      before: ["endsOn": endedOn?.iso ?? ""], after: ["endsOn": endsOn.iso]),
                 request: request, in: tx
             )
         }

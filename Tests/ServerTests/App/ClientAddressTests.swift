@@ -67,7 +67,7 @@ struct ClientAddressTests {
     func throttlingPerClient() async throws {
         try await IdentityFixture.with { fixture in
             let proxied = ServerConfiguration(trustedProxies: try AddressRanges(parsing: "127.0.0.1, ::1"))
-            try await withApp(database: fixture.database, configuration: proxied, setup: .live) { client, _ in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock, configuration: proxied, setup: .live) { client, _ in
                 var statuses: [HTTPResponse.Status] = []
                 for _ in 0..<21 { statuses.append(try await Self.failSignIn(client, from: "203.0.113.9")) }
                 let other = try await Self.failSignIn(client, from: "198.51.100.20")
@@ -80,7 +80,7 @@ struct ClientAddressTests {
             #expect(addresses == ["203.0.113.9", "198.51.100.20"], "the audit trail records the client, not the proxy")
         }
         try await IdentityFixture.with { fixture in
-            try await withApp(database: fixture.database, setup: .live) { client, _ in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock, setup: .live) { client, _ in
                 var statuses: [HTTPResponse.Status] = []
                 for hop in 0..<20 { statuses.append(try await Self.failSignIn(client, from: "203.0.113.\(hop)")) }
                 let last = try await Self.failSignIn(client, from: "198.51.100.20")

@@ -41,7 +41,7 @@ struct ProblemTests {
         let router = Router(context: AppRequestContext.self)
         let pages = try await Pages(directory: ServerConfiguration.bundledResources + "/templates")
         router.add(middleware: RequestLogMiddleware(metrics: HTTPMetrics()))
-        router.add(middleware: ProblemMiddleware(pages: pages, routes: RouteBook(), accounts: nil, audit: nil))
+        router.add(middleware: ProblemMiddleware<AppRequestContext>(style: .byPath, pages: pages, routes: RouteBook(), audit: nil) { $0.identity })
         router.get(RouterPath(path)) { _, _ -> String in throw Leaky() }
         try await Application(router: router, logger: log.logger()).test(.router) { client in
             try await client.execute(uri: path, method: .get) { response in
@@ -66,7 +66,7 @@ struct ProblemTests {
         let router = Router(context: AppRequestContext.self)
         let pages = try await Pages(directory: ServerConfiguration.bundledResources + "/templates")
         router.add(middleware: RequestLogMiddleware(metrics: HTTPMetrics()))
-        router.add(middleware: ProblemMiddleware(pages: pages, routes: RouteBook(), accounts: nil, audit: nil))
+        router.add(middleware: ProblemMiddleware<AppRequestContext>(style: .byPath, pages: pages, routes: RouteBook(), audit: nil) { $0.identity })
         router.get("/api/v1/thing") { _, _ -> String in
             await database.readiness() == .ready ? "ready" : "not ready"
         }
@@ -87,7 +87,7 @@ struct ProblemTests {
     func outage() async throws {
         let router = Router(context: AppRequestContext.self)
         let pages = try await Pages(directory: ServerConfiguration.bundledResources + "/templates")
-        router.add(middleware: ProblemMiddleware(pages: pages, routes: RouteBook(), accounts: nil, audit: nil))
+        router.add(middleware: ProblemMiddleware<AppRequestContext>(style: .byPath, pages: pages, routes: RouteBook(), audit: nil) { $0.identity })
         router.get("/api/v1/thing") { _, _ -> String in throw StoreError.unavailable(reason: "the database cannot be reached") }
         try await Application(router: router, logger: TestEnvironment.logger).test(.router) { client in
             try await client.execute(uri: "/api/v1/thing", method: .get) { response in

@@ -70,7 +70,7 @@ struct RouteMatrixTests {
             // A different unknown account per caller, so the matrix itself never trips the sign-in throttle.
             case "/api/v1/session": #"{"email":"nobody\#(caller)@example-city.test","password":"wrong wrong wrong"}"#
             case "/api/v1/users/{userId}/roles": #"{"role":"senco","startsOn":"2026-09-01"}"#
-            case "/api/v1/users/{userId}/roles/{assignmentId}/end": #"{"endsOn":"2099-01-01"}"#
+            case "/api/v1/users/{userId}/roles/{assignmentId}/end": #"{"endsOn":"2030-01-01"}"#
             default: #"{"email":"","displayName":""}"#
             }
             return (uri, body, true)
@@ -91,7 +91,7 @@ struct RouteMatrixTests {
                 sessions[caller] = try await fixture.signIn(Self.person(caller), address: "10.2.0.\(sessions.count)")
             }
             let frozen = sessions
-            try await withApp(database: fixture.database) { client, routes in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, routes in
                 let registered = Set(routes.entries.map { "\($0.method.rawValue) \($0.path)" })
                 #expect(registered == Set(Self.expected.keys), "routes without a row: \(registered.subtracting(Self.expected.keys)); rows without a route: \(Set(Self.expected.keys).subtracting(registered))")
                 for entry in routes.entries.sorted(by: { "\($0.method)\($0.path)" < "\($1.method)\($1.path)" }) {

@@ -21,7 +21,7 @@ struct SignInFlowTests {
     @Test("the sign-in form sets a double-submit cookie; a post without it is refused and signs nobody in")
     func signInCSRF() async throws {
         try await IdentityFixture.with { fixture in
-            try await withApp(database: fixture.database) { client, _ in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
                 let csrf = try await client.execute(uri: "/sign-in", method: .get) { response in
                     #expect(response.status == .ok)
                     let header = try #require(Self.cookie("cf_csrf", in: response))
@@ -60,7 +60,7 @@ struct SignInFlowTests {
         #expect(!ServerConfiguration.cookieSecure(environment: ["COOKIE_SECURE": "0"]))
         #expect(!ServerConfiguration.cookieSecure(environment: [:]))
         try await IdentityFixture.with { fixture in
-            try await withApp(database: fixture.database, configuration: ServerConfiguration(cookieSecure: true)) { client, _ in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock, configuration: ServerConfiguration(cookieSecure: true)) { client, _ in
                 try await client.execute(uri: "/sign-in", method: .get) { response in
                     let csrf = try #require(Self.cookie("cf_csrf", in: response))
                     #expect(csrf.contains("; Secure"))
@@ -119,7 +119,7 @@ struct SignInFlowTests {
     @Test("a wrong password re-renders the form with the email kept and one message for every failure")
     func wrongPassword() async throws {
         try await IdentityFixture.with { fixture in
-            try await withApp(database: fixture.database) { client, _ in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
                 try await client.execute(
                     uri: "/sign-in", method: .post,
                     headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "cf_csrf=t0k"],
@@ -139,7 +139,7 @@ struct SignInFlowTests {
     func signedInCSRF() async throws {
         try await IdentityFixture.with { fixture in
             let officer = try await fixture.signIn(.officer)
-            try await withApp(database: fixture.database) { client, _ in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
                 let headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .cookie: "cf_session=\(officer.token)"]
                 try await client.execute(uri: "/users", method: .post, headers: headers, body: ByteBuffer(string: "email=x%40example-city.test&displayName=X")) { response in
                     #expect(response.status == .forbidden)
@@ -162,7 +162,7 @@ struct SignInFlowTests {
     func signOut() async throws {
         try await IdentityFixture.with { fixture in
             let senco = try await fixture.signIn(.senco)
-            try await withApp(database: fixture.database) { client, _ in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
                 let cookie: HTTPFields = [.cookie: "cf_session=\(senco.token)"]
                 try await client.execute(uri: "/account", method: .get, headers: cookie) { #expect($0.status == .ok) }
                 var post = cookie
@@ -182,7 +182,7 @@ struct SignInFlowTests {
     @Test("an invalid bearer token is refused outright, not treated as anonymous")
     func badBearer() async throws {
         try await IdentityFixture.with { fixture in
-            try await withApp(database: fixture.database) { client, _ in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
                 try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: "Bearer not-a-real-token"]) { response in
                     #expect(response.status == .unauthorized)
                     #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
@@ -198,7 +198,7 @@ struct DenialAuditTests {
     func denialsAudited() async throws {
         try await IdentityFixture.with { fixture in
             let senco = try await fixture.signIn(.senco)
-            try await withApp(database: fixture.database) { client, _ in
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
                 try await client.execute(uri: "/users", method: .get, headers: [.cookie: "cf_session=\(senco.token)"]) { #expect($0.status == .forbidden) }
                 try await client.execute(
                     uri: "/account/password", method: .post,

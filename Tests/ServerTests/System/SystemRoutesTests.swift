@@ -184,7 +184,7 @@ struct SystemRoutesTests {
                     let document = try #require(try JSONSerialization.jsonObject(with: Data(text(response).utf8)) as? [String: Any])
                     #expect(document["openapi"] as? String == "3.1.0")
                     let paths = try #require(document["paths"] as? [String: [String: Any]])
-                    let machineRoutes = routes.entries.filter { $0.path.hasPrefix("/api/") || !ProblemMiddleware.isPage($0.path) }
+                    let machineRoutes = routes.entries.filter { $0.path.hasPrefix("/api/") || ProblemMiddleware<AppRequestContext>.isMachinePath($0.path) }
                     #expect(!machineRoutes.isEmpty)
                     for route in machineRoutes {
                         #expect(paths[route.path]?[route.method.rawValue.lowercased()] != nil, "\(route.method) \(route.path) is not in openapi.json")

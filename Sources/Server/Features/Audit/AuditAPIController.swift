@@ -6,12 +6,12 @@ import Store
 struct AuditAPIController {
     let audit: AuditStore
 
-    func addRoutes(to routes: Routes) {
-        routes.get("/api/v1/audit-events", use: list)
+    func addRoutes(to routes: RouteTable) {
+        routes.signedInAPI.get("/api/v1/audit-events", use: list)
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> PageBody<AuditEntry> {
-        let actor = try context.requireSession().actor
+    @Sendable func list(_ request: Request, context: SignedInContext) async throws -> PageBody<AuditEntry> {
+        let actor = context.actor
         let query = request.uri.queryParameters
         let values = AuditController.values(request)
         let present = Set(["userId", "entityType", "entityId", "from", "to"].filter { query[Substring($0)] != nil })

@@ -8,8 +8,8 @@ struct AuditController {
     let pages: Pages
     let audit: AuditStore
 
-    func addRoutes(to routes: Routes) {
-        routes.get("/audit", use: list)
+    func addRoutes(to routes: RouteTable) {
+        routes.signedInPages.get("/audit", use: list)
     }
 
     struct AuditPage: Sendable {
@@ -40,8 +40,8 @@ struct AuditController {
         var address: String
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func list(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         let values = Self.values(request)
         let (filter, issues) = Self.filter(from: values)
         let page = try await audit.list(session.actor, filter: filter, page: request.uri.queryParameters["page"].flatMap { Int(String($0)) })

@@ -8,8 +8,8 @@ struct HomeController {
     let pages: Pages
     let structure: StructureStore
 
-    func addRoutes(to routes: Routes) {
-        routes.get("/", use: home)
+    func addRoutes(to routes: RouteTable) {
+        routes.pages.get("/", use: home)
     }
 
     struct HomePage: Sendable {

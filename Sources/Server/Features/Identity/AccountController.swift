@@ -8,10 +8,10 @@ struct AccountController {
     let pages: Pages
     let accounts: AccountStore
 
-    func addRoutes(to routes: Routes) {
-        routes.get("/account", use: show)
-        routes.post("/account/password", use: changePassword)
-        routes.post("/account/sessions/{sessionId}/end", use: endSession)
+    func addRoutes(to routes: RouteTable) {
+        routes.signedInPages.get("/account", use: show)
+        routes.signedInPages.post("/account/password", use: changePassword)
+        routes.signedInPages.post("/account/sessions/{sessionId}/end", use: endSession)
     }
 
     struct AccountPage: Sendable {
@@ -32,8 +32,8 @@ struct AccountController {
         var isCurrent: Bool
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func show(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         let notice = request.uri.queryParameters["done"].map { $0 == "password" ? "Your password has been changed." : "The session has been ended." }
         return try await render(session, notice: notice)
     }
@@ -43,8 +43,8 @@ struct AccountController {
         var newPassword: String?
     }
 
-    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func changePassword(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         let form = try await URLEncodedFormDecoder().decode(PasswordForm.self, from: request, context: context)
         do {
             try await accounts.changePassword(
@@ -56,8 +56,8 @@ struct AccountController {
         return HTMLResponses.redirect(to: "/account?done=password")
     }
 
-    @Sendable func endSession(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func endSession(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         let id = try context.parameters.require("sessionId", as: UUID.self)
         try await accounts.endSession(ID(id), of: session, request: context.requestInfo(request))
         return HTMLResponses.redirect(to: "/account?done=session")

@@ -8,10 +8,10 @@ import Store
 struct SessionAPIController {
     let accounts: AccountStore
 
-    func addRoutes(to routes: Routes) {
-        routes.post("/api/v1/session", use: create)
-        routes.delete("/api/v1/session", use: delete)
-        routes.get("/api/v1/me", use: me)
+    func addRoutes(to routes: RouteTable) {
+        routes.api.post("/api/v1/session", use: create)
+        routes.signedInAPI.delete("/api/v1/session", use: delete)
+        routes.signedInAPI.get("/api/v1/me", use: me)
     }
 
     struct Credentials: Decodable {
@@ -49,14 +49,14 @@ struct SessionAPIController {
         )
     }
 
-    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let session = try context.requireSession()
+    @Sendable func delete(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        let session = context.session
         try await accounts.signOut(session, request: context.requestInfo(request))
         return .noContent
     }
 
-    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Me {
-        let actor = try context.requireSession().actor
+    @Sendable func me(_ request: Request, context: SignedInContext) async throws -> Me {
+        let actor = context.actor
         return Me(id: actor.userID, displayName: actor.displayName, roles: actor.assignments)
     }
 }

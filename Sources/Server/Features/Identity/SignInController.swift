@@ -10,14 +10,14 @@ struct SignInController {
     let cookieSecure: Bool
     let sessionMaxAge: Int
 
-    func addRoutes(to routes: Routes) {
-        routes.get("/sign-in", use: signInPage)
-        routes.post("/sign-in", use: signIn)
-        routes.get("/sign-in/code", use: codePage)
-        routes.post("/sign-in/code", use: enterCode)
-        routes.post("/sign-out", use: signOut)
-        routes.get("/set-password", use: setPasswordPage)
-        routes.post("/set-password", use: setPassword)
+    func addRoutes(to routes: RouteTable) {
+        routes.pages.get("/sign-in", use: signInPage)
+        routes.pages.post("/sign-in", use: signIn)
+        routes.pages.get("/sign-in/code", use: codePage)
+        routes.pages.post("/sign-in/code", use: enterCode)
+        routes.pages.post("/sign-out", use: signOut)
+        routes.pages.get("/set-password", use: setPasswordPage)
+        routes.pages.post("/set-password", use: setPassword)
     }
 
     struct SignInPage: Sendable {
@@ -114,10 +114,11 @@ struct SignInController {
             response.setCookie(HTMLResponses.sessionCookie(completed.signedIn.token, secure: cookieSecure, maxAge: sessionMaxAge))
             response.setCookie(HTMLResponses.expiredChallengeCookie(secure: cookieSecure))
             return response
+        } catch is SignInTimedOut {
+            return HTMLResponses.redirect(to: "/sign-in")
         } catch let error as DomainError {
             var status = HTTPResponse.Status.unauthorized
             switch error {
-            case .unauthenticated(let detail) where detail == AccountStore.expiredChallenge.message: return HTMLResponses.redirect(to: "/sign-in")
             case .unauthenticated: break
             case .throttled: status = .tooManyRequests
             default: throw error

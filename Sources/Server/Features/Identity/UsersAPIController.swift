@@ -9,87 +9,69 @@ import Store
 struct UsersAPIController {
     let users: UserStore
 
-    func addRoutes(to routes: Routes) {
-        routes.get("/api/v1/users", use: list)
-        routes.post("/api/v1/users", use: create)
-        routes.get("/api/v1/users/{userId}", use: show)
-        routes.post("/api/v1/users/{userId}/roles", use: assignRole)
-        routes.post("/api/v1/users/{userId}/roles/{assignmentId}/end", use: endRole)
-        routes.post("/api/v1/users/{userId}/deactivate", use: deactivate)
-        routes.post("/api/v1/users/{userId}/reactivate", use: reactivate)
-        routes.post("/api/v1/users/{userId}/password-links", use: passwordLink)
+    func addRoutes(to routes: RouteTable) {
+        routes.signedInAPI.get("/api/v1/users", use: list)
+        routes.signedInAPI.post("/api/v1/users", use: create)
+        routes.signedInAPI.get("/api/v1/users/{userId}", use: show)
+        routes.signedInAPI.post("/api/v1/users/{userId}/roles", use: assignRole)
+        routes.signedInAPI.post("/api/v1/users/{userId}/roles/{assignmentId}/end", use: endRole)
+        routes.signedInAPI.post("/api/v1/users/{userId}/deactivate", use: deactivate)
+        routes.signedInAPI.post("/api/v1/users/{userId}/reactivate", use: reactivate)
+        routes.signedInAPI.post("/api/v1/users/{userId}/password-links", use: passwordLink)
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> PageBody<UserSummary> {
-        let actor = try context.requireSession().actor
+    @Sendable func list(_ request: Request, context: SignedInContext) async throws -> PageBody<UserSummary> {
+        let actor = context.actor
         let (number, size) = try PageBody<UserSummary>.requested(request)
         return PageBody(try await users.list(actor, page: number, size: size))
-    }
-
-    struct NewUser: Decodable {
-        var email: String
-        var displayName: String
     }
 
     struct Created: ResponseEncodable {
         var id: String
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Created> {
-        let actor = try context.requireSession().actor
+    @Sendable func create(_ request: Request, context: SignedInContext) async throws -> EditedResponse<Created> {
+        let actor = context.actor
         try users.authorize(actor)
-        let body = try await request.decode(as: NewUser.self, context: context)
-        let id = try await users.create(actor, email: body.email, displayName: body.displayName, request: context.requestInfo(request))
+        let body = try await request.decode(as: NewUserForm.self, context: context)
+        let id = try await users.create(actor, email: body.email ?? "", displayName: body.displayName ?? "", request: context.requestInfo(request))
         return EditedResponse(status: .created, headers: [.location: "/api/v1/users/\(id)"], response: Created(id: id.description))
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> UserDetail {
-        let actor = try context.requireSession().actor
+    @Sendable func show(_ request: Request, context: SignedInContext) async throws -> UserDetail {
+        let actor = context.actor
         return try await users.detail(actor, try UsersController.userID(context))
     }
 
-    struct NewRole: Decodable {
-        var role: String
-        var schoolId: String?
-        var clusterId: String?
-        var startsOn: String
-    }
-
-    @Sendable func assignRole(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Created> {
-        let actor = try context.requireSession().actor
+    @Sendable func assignRole(_ request: Request, context: SignedInContext) async throws -> EditedResponse<Created> {
+        let actor = context.actor
         let userID = try UsersController.userID(context)
         try users.authorize(actor)
-        let body = try await request.decode(as: NewRole.self, context: context)
-        let (role, scope, startsOn) = try UsersController.parse(.init(role: body.role, schoolId: body.schoolId, clusterId: body.clusterId, startsOn: body.startsOn))
-        let id = try await users.assignRole(actor, userID: userID, role: role, scope: scope, startsOn: startsOn, request: context.requestInfo(request))
+        let grant = try await request.decode(as: RoleForm.self, context: context).grant(today: users.today())
+        let id = try await users.assignRole(
+            actor, userID: userID, role: grant.role, scope: grant.scope, startsOn: grant.startsOn, request: context.requestInfo(request)
+        )
         return EditedResponse(status: .created, response: Created(id: id.description))
     }
 
-    struct EndRole: Decodable {
-        var endsOn: String
-    }
-
-    @Sendable func endRole(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let actor = try context.requireSession().actor
+    @Sendable func endRole(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        let actor = context.actor
         let userID = try UsersController.userID(context)
         let assignment = ID<RoleAssignment>(try context.parameters.require("assignmentId", as: UUID.self))
         try users.authorize(actor)
-        let body = try await request.decode(as: EndRole.self, context: context)
-        guard let endsOn = CalendarDate(iso: body.endsOn) else {
-            throw DomainError.validation([.init(pointer: "/endsOn", detail: "Enter a real date as YYYY-MM-DD.")])
-        }
+        let endsOn = try await request.decode(as: EndRoleForm.self, context: context).endDate(today: users.today(), required: true)
         try await users.endRole(actor, userID: userID, assignmentID: assignment, endsOn: endsOn, request: context.requestInfo(request))
         return .noContent
     }
 
-    @Sendable func deactivate(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let actor = try context.requireSession().actor
+    @Sendable func deactivate(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        let actor = context.actor
         try await users.deactivate(actor, userID: try UsersController.userID(context), request: context.requestInfo(request))
         return .noContent
     }
 
-    @Sendable func reactivate(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
-        let actor = try context.requireSession().actor
+    @Sendable func reactivate(_ request: Request, context: SignedInContext) async throws -> HTTPResponse.Status {
+        let actor = context.actor
         try await users.reactivate(actor, userID: try UsersController.userID(context), request: context.requestInfo(request))
         return .noContent
     }
@@ -101,8 +83,8 @@ struct UsersAPIController {
         var expiresAt: Date
     }
 
-    @Sendable func passwordLink(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Link> {
-        let actor = try context.requireSession().actor
+    @Sendable func passwordLink(_ request: Request, context: SignedInContext) async throws -> EditedResponse<Link> {
+        let actor = context.actor
         let link = try await users.issuePasswordLink(actor, userID: try UsersController.userID(context), request: context.requestInfo(request))
         return EditedResponse(
             status: .created, headers: [.cacheControl: "no-store"],

@@ -10,16 +10,16 @@ struct UsersController {
     let structure: StructureStore
     let baseURL: String?
 
-    func addRoutes(to routes: Routes) {
-        routes.get("/users", use: list)
-        routes.get("/users/new", use: newUser)
-        routes.post("/users", use: create)
-        routes.get("/users/{userId}", use: show)
-        routes.post("/users/{userId}/roles", use: assignRole)
-        routes.post("/users/{userId}/roles/{assignmentId}/end", use: endRole)
-        routes.post("/users/{userId}/deactivate", use: deactivate)
-        routes.post("/users/{userId}/reactivate", use: reactivate)
-        routes.post("/users/{userId}/password-link", use: passwordLink)
+    func addRoutes(to routes: RouteTable) {
+        routes.signedInPages.get("/users", use: list)
+        routes.signedInPages.get("/users/new", use: newUser)
+        routes.signedInPages.post("/users", use: create)
+        routes.signedInPages.get("/users/{userId}", use: show)
+        routes.signedInPages.post("/users/{userId}/roles", use: assignRole)
+        routes.signedInPages.post("/users/{userId}/roles/{assignmentId}/end", use: endRole)
+        routes.signedInPages.post("/users/{userId}/deactivate", use: deactivate)
+        routes.signedInPages.post("/users/{userId}/reactivate", use: reactivate)
+        routes.signedInPages.post("/users/{userId}/password-link", use: passwordLink)
     }
 
     struct ListPage: Sendable {
@@ -28,8 +28,8 @@ struct UsersController {
         var pagination: Pagination
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func list(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         let page = try await users.list(session.actor, page: request.uri.queryParameters["page"].flatMap { Int(String($0)) })
         return try pages.render(
             "users",
@@ -52,19 +52,14 @@ struct UsersController {
         var displayName = ""
     }
 
-    struct NewUserForm: Decodable {
-        var email: String?
-        var displayName: String?
-    }
-
-    @Sendable func newUser(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func newUser(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         try users.authorize(session.actor)
         return try pages.render("user-new", NewUserPage(layout: Layout(title: "Add a user", path: "/users", session: session)))
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func create(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         try users.authorize(session.actor)
         let form = try await URLEncodedFormDecoder().decode(NewUserForm.self, from: request, context: context)
         do {
@@ -90,6 +85,7 @@ struct UsersController {
         var errors = FormErrors()
         var user: UserDetail
         var current: [AssignmentRow]
+        var upcoming: [AssignmentRow]
         var past: [AssignmentRow]
         var roles: [Option]
         var schools: [Option]
@@ -100,6 +96,7 @@ struct UsersController {
         var isSelf: Bool
         // Stored, not computed: templates read properties through Mirror, which sees stored ones only.
         var hasCurrent = false
+        var hasUpcoming = false
         var hasPast = false
     }
 
@@ -117,8 +114,8 @@ struct UsersController {
         var selected: Bool
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func show(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         return try await render(session, userID: try Self.userID(context))
     }
 
@@ -127,19 +124,20 @@ struct UsersController {
         linkBase: String = "", status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let user = try await users.detail(session.actor, userID)
-        let today = CalendarDate.today(at: Date())
-        let rows = user.assignments.map { assignment in
+        let today = users.today()
+        let assignments = user.assignments.map { assignment in
             (
-                assignment.endsOn.map { $0 >= today } ?? true,
+                RoleTenure.standing(startsOn: assignment.startsOn, endsOn: assignment.endsOn, on: today),
                 AssignmentRow(
                     id: assignment.id.description, role: assignment.role.title, scope: assignment.scopeName ?? "The whole council",
                     startsOn: assignment.startsOn.iso, endsOn: assignment.endsOn?.iso ?? ""
                 )
             )
         }
+        func rows(_ standing: RoleTenure.Standing) -> [AssignmentRow] { assignments.filter { $0.0 == standing }.map(\.1) }
         var page = UserPage(
             layout: Layout(title: user.displayName, path: "/users", session: session), errors: errors, user: user,
-            current: rows.filter(\.0).map(\.1), past: rows.filter { !$0.0 }.map(\.1),
+            current: rows(.current), upcoming: rows(.upcoming), past: rows(.ended),
             roles: Role.allCases.map { Option(value: $0.rawValue, label: $0.title, selected: form?.role == $0.rawValue) },
             schools: try await structure.schools(session.actor).map { Option(value: $0.id.description, label: "\($0.name) (\($0.urn))", selected: form?.schoolId == $0.id.description) },
             clusters: try await structure.clusters(session.actor).map { Option(value: $0.id.description, label: $0.name, selected: form?.clusterId == $0.id.description) },
@@ -148,64 +146,38 @@ struct UsersController {
             isSelf: userID == session.actor.userID
         )
         page.hasCurrent = !page.current.isEmpty
+        page.hasUpcoming = !page.upcoming.isEmpty
         page.hasPast = !page.past.isEmpty
         return try pages.render("user", page, status: status)
     }
 
-    struct RoleForm: Decodable {
-        var role: String?
-        var schoolId: String?
-        var clusterId: String?
-        var startsOn: String?
-    }
-
-    @Sendable func assignRole(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func assignRole(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         let userID = try Self.userID(context)
         try users.authorize(session.actor)
         let form = try await URLEncodedFormDecoder().decode(RoleForm.self, from: request, context: context)
         do {
-            let (role, scope, startsOn) = try Self.parse(form)
-            _ = try await users.assignRole(session.actor, userID: userID, role: role, scope: scope, startsOn: startsOn, request: context.requestInfo(request))
+            let grant = try form.grant(today: users.today())
+            _ = try await users.assignRole(
+                session.actor, userID: userID, role: grant.role, scope: grant.scope, startsOn: grant.startsOn, request: context.requestInfo(request)
+            )
             return HTMLResponses.redirect(to: "/users/\(userID)")
         } catch DomainError.validation(let issues) {
             return try await render(session, userID: userID, errors: FormErrors(issues), form: form, status: .unprocessableContent)
         }
     }
 
-    /// Reads the role form: a role, the scope its kind needs, and a start date.
-    static func parse(_ form: RoleForm) throws(DomainError) -> (Role, Scope, CalendarDate) {
-        var issues: [DomainError.FieldIssue] = []
-        let role = form.role.flatMap(Role.init(rawValue:))
-        if role == nil { issues.append(.init(pointer: "/role", detail: "Choose a role.")) }
-        let startsOn = form.startsOn.flatMap { CalendarDate(iso: $0.trimmingCharacters(in: .whitespaces)) }
-        if startsOn == nil { issues.append(.init(pointer: "/startsOn", detail: "Enter a real start date, like 2026-09-01.")) }
-        var scope = Scope.council
-        switch role?.scopeKind {
-        case .school?:
-            if let id = form.schoolId.flatMap(ID<School>.init) { scope = .school(id) } else {
-                issues.append(.init(pointer: "/schoolId", detail: "Choose the school this \(role?.title ?? "person") works at."))
-            }
-        case .cluster?:
-            if let id = form.clusterId.flatMap(ID<Cluster>.init) { scope = .cluster(id) } else {
-                issues.append(.init(pointer: "/clusterId", detail: "Choose the cluster this educational psychologist is assigned to."))
-            }
-        default: break
-        }
-        guard issues.isEmpty, let role, let startsOn else { throw .validation(issues) }
-        return (role, scope, startsOn)
-    }
-
-    struct EndForm: Decodable { var endsOn: String? }
-
-    @Sendable func endRole(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func endRole(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         let userID = try Self.userID(context)
         let assignment = ID<RoleAssignment>(try context.parameters.require("assignmentId", as: UUID.self))
         try users.authorize(session.actor)
-        let form = try await URLEncodedFormDecoder().decode(EndForm.self, from: request, context: context)
-        guard let endsOn = form.endsOn.flatMap({ CalendarDate(iso: $0) }) ?? Optional(CalendarDate.today(at: Date())) else {
-            return try await render(session, userID: userID, errors: FormErrors(message: "Enter a real end date."), status: .unprocessableContent)
+        let form = try await URLEncodedFormDecoder().decode(EndRoleForm.self, from: request, context: context)
+        let endsOn: CalendarDate
+        do {
+            endsOn = try form.endDate(today: users.today())
+        } catch {
+            return try await render(session, userID: userID, errors: FormErrors(error), status: .unprocessableContent)
         }
         do {
             try await users.endRole(session.actor, userID: userID, assignmentID: assignment, endsOn: endsOn, request: context.requestInfo(request))
@@ -215,13 +187,13 @@ struct UsersController {
         return HTMLResponses.redirect(to: "/users/\(userID)")
     }
 
-    @Sendable func deactivate(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func deactivate(_ request: Request, context: SignedInContext) async throws -> Response {
         try await changeStatus(request, context: context) { actor, userID, info in
             try await users.deactivate(actor, userID: userID, request: info)
         }
     }
 
-    @Sendable func reactivate(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func reactivate(_ request: Request, context: SignedInContext) async throws -> Response {
         try await changeStatus(request, context: context) { actor, userID, info in
             try await users.reactivate(actor, userID: userID, request: info)
         }
@@ -229,10 +201,10 @@ struct UsersController {
 
     /// A status change that the record's state forbids (already deactivated, say) re-renders the page saying why.
     private func changeStatus(
-        _ request: Request, context: AppRequestContext,
+        _ request: Request, context: SignedInContext,
         _ change: (Actor, ID<User>, RequestInfo) async throws -> Void
     ) async throws -> Response {
-        let session = try context.requireSession()
+        let session = context.session
         let userID = try Self.userID(context)
         do {
             try await change(session.actor, userID, context.requestInfo(request))
@@ -243,8 +215,8 @@ struct UsersController {
     }
 
     /// Issues a link and shows it on this response only: it is never stored, so it cannot be shown again.
-    @Sendable func passwordLink(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let session = try context.requireSession()
+    @Sendable func passwordLink(_ request: Request, context: SignedInContext) async throws -> Response {
+        let session = context.session
         let userID = try Self.userID(context)
         let link = try await users.issuePasswordLink(session.actor, userID: userID, request: context.requestInfo(request))
         // A full address the officer can send on as it stands.
@@ -254,7 +226,7 @@ struct UsersController {
         return response
     }
 
-    static func userID(_ context: AppRequestContext) throws -> ID<User> {
+    static func userID(_ context: some RequestContext) throws -> ID<User> {
         ID(try context.parameters.require("userId", as: UUID.self))
     }
 }

@@ -9,11 +9,11 @@ struct SystemController {
     let metrics: HTTPMetrics
     let openAPIDocument: ByteBuffer
 
-    func addRoutes(to routes: Routes) {
-        routes.get("/health", use: health)
-        routes.get("/ready", use: ready)
-        routes.get("/metrics", use: metricsText)
-        routes.get("/openapi.json", use: openAPI)
+    func addRoutes(to routes: RouteTable) {
+        routes.system.get("/health", use: health)
+        routes.system.get("/ready", use: ready)
+        routes.system.get("/metrics", use: metricsText)
+        routes.system.get("/openapi.json", use: openAPI)
     }
 
     struct Status: ResponseEncodable {
