@@ -46,7 +46,8 @@ public struct ServerConfiguration: Sendable {
 /// The one composition root: builds the router, middleware and services, and returns the application unstarted.
 ///
 /// ```swift
-/// let app = try await buildApplication(configuration: .init(port: 8080), database: database, logger: logger)
+/// let services = try await AppServices.make(database: database)
+/// let app = try await buildApplication(configuration: .init(port: 8080), services: services, logger: logger)
 /// try await app.runService()
 /// ```
 public func buildApplication(

@@ -30,7 +30,7 @@ public enum SignInOutcome: Sendable {
 }
 
 /// One of my sessions, for the account page.
-public struct SessionSummary: Sendable, Codable {
+public struct SessionSummary: Sendable {
     public var id: ID<Session>
     public var kind: SessionKind
     public var createdAt: Date

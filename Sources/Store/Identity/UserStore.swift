@@ -3,7 +3,7 @@ import Foundation
 import PQ
 
 /// A user as an officer sees them in the list.
-public struct UserSummary: Sendable, Codable {
+public struct UserSummary: Sendable {
     public var id: ID<User>
     public var email: String
     public var displayName: String
@@ -12,14 +12,14 @@ public struct UserSummary: Sendable, Codable {
 }
 
 /// A user with every role assignment they have held.
-public struct UserDetail: Sendable, Codable {
+public struct UserDetail: Sendable {
     public var id: ID<User>
     public var email: String
     public var displayName: String
     public var active: Bool
     public var assignments: [AssignmentView]
 
-    public struct AssignmentView: Sendable, Codable {
+    public struct AssignmentView: Sendable {
         public var id: ID<RoleAssignment>
         public var role: Role
         public var scopeName: String?
@@ -31,7 +31,7 @@ public struct UserDetail: Sendable, Codable {
 }
 
 /// A set-password link's secret, shown once to the officer who asked for it.
-public struct PasswordLink: Sendable, Codable {
+public struct PasswordLink: Sendable {
     public var userId: ID<User>
     public var token: String
     public var expiresAt: Date

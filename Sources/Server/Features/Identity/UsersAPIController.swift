@@ -20,10 +20,10 @@ struct UsersAPIController {
         routes.signedInAPI.post("/api/v1/users/{userId}/password-links", use: passwordLink)
     }
 
-    @Sendable func list(_ request: Request, context: SignedInContext) async throws -> PageBody<UserSummary> {
+    @Sendable func list(_ request: Request, context: SignedInContext) async throws -> PageBody<UserSummaryBody> {
         let actor = context.actor
-        let (number, size) = try PageBody<UserSummary>.requested(request)
-        return PageBody(try await users.list(actor, page: number, size: size))
+        let (number, size) = try PageBody<UserSummaryBody>.requested(request)
+        return PageBody(try await users.list(actor, page: number, size: size), map: UserSummaryBody.init)
     }
 
     struct Created: ResponseEncodable {
@@ -38,9 +38,9 @@ struct UsersAPIController {
         return EditedResponse(status: .created, headers: [.location: "/api/v1/users/\(id)"], response: Created(id: id.description))
     }
 
-    @Sendable func show(_ request: Request, context: SignedInContext) async throws -> UserDetail {
+    @Sendable func show(_ request: Request, context: SignedInContext) async throws -> UserDetailBody {
         let actor = context.actor
-        return try await users.detail(actor, try UsersController.userID(context))
+        return UserDetailBody(try await users.detail(actor, try UsersController.userID(context)))
     }
 
     @Sendable func assignRole(_ request: Request, context: SignedInContext) async throws -> EditedResponse<Created> {
@@ -93,36 +93,3 @@ struct UsersAPIController {
     }
 }
 
-extension UserDetail: ResponseEncodable {}
-
-/// A page of a list as JSON: `{"items": […], "page": 1, "pageSize": 50, "total": 123}`.
-struct PageBody<Item: Encodable & Sendable>: ResponseEncodable {
-    var items: [Item]
-    var page: Int
-    var pageSize: Int
-    var total: Int
-
-    init(_ page: Page<Item>) {
-        items = page.items
-        self.page = page.number
-        pageSize = page.size
-        total = page.total
-    }
-
-    /// `page` and `pageSize` from the query; a value that is not a positive number is a 422, not a guess.
-    static func requested(_ request: Request) throws(DomainError) -> (Int?, Int?) {
-        var issues: [DomainError.FieldIssue] = []
-        func read(_ name: String, max: Int) -> Int? {
-            guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
-            guard let value = Int(String(text)), value >= 1, value <= max else {
-                issues.append(.init(pointer: "/\(name)", detail: "\(name) must be a whole number from 1 to \(max)."))
-                return nil
-            }
-            return value
-        }
-        let number = read("page", max: 1_000_000)
-        let size = read("pageSize", max: 200)
-        if !issues.isEmpty { throw .validation(issues) }
-        return (number, size)
-    }
-}
