@@ -5,12 +5,17 @@
 /// ```
 public enum PasswordRules {
     public static let minimumLength = 12
-    public static let maximumLength = 200
+    /// bcrypt reads at most 72 bytes of a password and stops at a NUL byte: a longer password, or one holding NUL,
+    /// would be checked as a shorter one than the person chose, so neither is accepted.
+    public static let maximumBytes = 72
 
     /// What is wrong with `password`, in words to show the person choosing it; empty when it is acceptable.
     public static func problems(with password: String, commonPasswords: Set<String>) -> [String] {
+        if password.unicodeScalars.contains("\u{0}") { return ["A password cannot contain a NUL character. Choose another."] }
         if password.count < minimumLength { return ["Enter a password of at least \(minimumLength) characters."] }
-        if password.count > maximumLength { return ["Enter a password of at most \(maximumLength) characters."] }
+        if password.utf8.count > maximumBytes {
+            return ["Enter a password of at most \(maximumBytes) bytes: about \(maximumBytes) letters, fewer with accents or emoji."]
+        }
         if isCommon(password, commonPasswords) {
             return ["That password is one of the most commonly used, so it is easy to guess. Choose another, for example three random words."]
         }

@@ -26,6 +26,8 @@ public struct CompletedSignIn: Sendable {
 
 extension AccountStore {
     static let challengeLifetime: TimeInterval = 5 * 60
+    /// Characters of a recovery code, 5 bits each.
+    static let recoveryCodeLength = 24
     public static let expiredChallenge = SignInTimedOut()
 
     func createChallenge(for userID: ID<User>, enrolling: Bool, request: RequestInfo, now: Date, in tx: Transaction) async throws -> String {
@@ -150,13 +152,18 @@ extension AccountStore {
         return result
     }
 
-    /// Ten new single-use recovery codes (`ABCDE-FGHJK`, 50 bits each); the old ones stop working.
+    /// Ten new single-use recovery codes (`ABCDEF-GHJKLM-NPQRST-UVWXYZ`, 120 random bits each); the old ones stop
+    /// working. 120 bits make an unsalted SHA-256 of each safe to keep: no sweep of the code space after a leak of the
+    /// table is feasible, as it was at 50 bits.
     func replaceRecoveryCodes(for userID: ID<User>, now: Date, in tx: Transaction) async throws -> [String] {
         try await tx.execute("UPDATE recovery_codes SET used_at = \(now) WHERE user_id = \(userID) AND used_at IS NULL")
         var codes: [String] = []
         for _ in 0..<10 {
-            let raw = String(Base32.encode(TOTP.newSecret()).prefix(10))
-            codes.append(raw.prefix(5) + "-" + raw.suffix(5))
+            // 24 base32 characters of a 160-bit secret: 120 bits.
+            let raw = String(Base32.encode(TOTP.newSecret()).prefix(Self.recoveryCodeLength))
+            codes.append(stride(from: 0, to: raw.count, by: 6).map { start in
+                String(raw.dropFirst(start).prefix(6))
+            }.joined(separator: "-"))
             try await tx.execute("INSERT INTO recovery_codes (user_id, code_hash) VALUES (\(userID), \(SecretToken.hash(raw)))")
         }
         return codes

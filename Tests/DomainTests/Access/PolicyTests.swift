@@ -84,22 +84,3 @@ struct PolicyTests {
         #expect(!RoleAssignment.scopeFits(.officer, .school(Self.school)))
     }
 }
-
-@Suite("password rules")
-struct PasswordRulesTests {
-    static let common: Set<String> = ["password", "sunshine", "qwertyuiopas", "iloveyou"]
-
-    @Test("acceptable and refused passwords", arguments: [
-        ("violet kettle harbour", true), ("short pass", false), ("qwertyuiopas", false), ("QWERTYUIOPAS", false),
-        ("sunshine2026!!", false), ("passwordpassword", false), ("aaaaaaaaaaaa", false), ("correct-horse-battery", true),
-        ("iloveyou1234", false),
-    ])
-    func rules(password: String, acceptable: Bool) {
-        #expect(PasswordRules.problems(with: password, commonPasswords: Self.common).isEmpty == acceptable, "\(password)")
-    }
-
-    @Test("the message says what to do")
-    func message() {
-        #expect(PasswordRules.problems(with: "short", commonPasswords: []) == ["Enter a password of at least 12 characters."])
-    }
-}

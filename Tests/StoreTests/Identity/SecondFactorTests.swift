@@ -73,6 +73,8 @@ struct SecondFactorTests {
             let completed = try await fixture.accounts.completeSignIn(challenge: challenge, code: TOTP.code(secret: secret, at: fixture.clock.now), request: fixture.request())
             #expect(completed.recoveryCodes.count == 10)
             #expect(Set(completed.recoveryCodes).count == 10)
+            // At least 112 bits each (issue 14, finding 12): 24 base32 characters, shown in four groups.
+            #expect(completed.recoveryCodes.allSatisfy { $0.filter { $0 != "-" }.count * 5 >= 112 && $0.split(separator: "-").count == 4 })
             #expect(completed.signedIn.session.actor.isOfficer)
 
             guard case .needsCode(let next) = try await passwordStep() else {
