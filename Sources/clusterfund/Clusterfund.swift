@@ -89,10 +89,16 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("Clusterfund will not start: \(readiness.explanation)")
         }
         let environment = ProcessInfo.processInfo.environment
-        let identity = IdentityConfiguration(
+        var identity = IdentityConfiguration(
             idleTimeoutSeconds: environment["SESSION_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init),
             absoluteTimeoutSeconds: environment["SESSION_ABSOLUTE_TIMEOUT_SECONDS"].flatMap(Int.init)
         )
+        do {
+            identity.linkKey = try IdentityConfiguration.secretKey(environment: environment)
+        } catch {
+            await database.close()
+            throw CommandFailure("Clusterfund will not start: \(error)")
+        }
         let services = try await AppServices.make(database: database, identity: identity)
         let configuration = ServerConfiguration(
             hostname: hostname, port: port, resourcesDirectory: environment["CLUSTERFUND_RESOURCES_DIR"],
@@ -210,7 +216,10 @@ struct CreateOfficer: AsyncParsableCommand {
 
     func run() async throws {
         let link = try await common.withDatabase("create-officer", urlVariable: "DATABASE_OWNER_URL", logger: common.makeLogger("clusterfund.create-officer")) { owner in
-            try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: PasswordHasher.productionCost)).createOfficer(email: email, displayName: name)
+            var identity = IdentityConfiguration()
+            identity.linkKey = try IdentityConfiguration.secretKey(environment: ProcessInfo.processInfo.environment)
+            return try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: PasswordHasher.productionCost), identity: identity)
+                .createOfficer(email: email, displayName: name)
         }
         print("create-officer: \(email) is an officer. Send them this link to set a password; it works once, for 24 hours:")
         print("  \(baseURL)/set-password?token=\(link.token)")

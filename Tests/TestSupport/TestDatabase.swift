@@ -35,6 +35,13 @@ public struct TestDatabase: Sendable {
     }
 
     /// The store's configuration for this database as `role`.
+    /// A libpq URI for this database as `role`, for command-line tools such as `pg_dump`.
+    public func url(role: Role) -> String {
+        guard var components = URLComponents(string: TestEnvironment.url(for: role)) else { return "" }
+        components.path = "/" + name
+        return components.string ?? ""
+    }
+
     public func configuration(role: Role, poolSize: Int = 4, migrationsDirectory: String = TestEnvironment.migrationsDirectory) -> Database.Configuration {
         Database.Configuration(
             url: TestEnvironment.url(for: role), overrides: ["dbname": name], poolSize: poolSize, migrationsDirectory: migrationsDirectory

@@ -16,7 +16,10 @@ public struct Bootstrap: Sendable {
     let hasher: PasswordHasher
     let clock: WallClock
 
-    public init(database: Database, hasher: PasswordHasher, clock: WallClock = .system) {
+    let identity: IdentityConfiguration
+
+    public init(database: Database, hasher: PasswordHasher, clock: WallClock = .system, identity: IdentityConfiguration = .init()) {
+        self.identity = identity
         self.database = database
         self.hasher = hasher
         self.clock = clock
@@ -26,7 +29,7 @@ public struct Bootstrap: Sendable {
     public func createOfficer(email: String, displayName: String) async throws -> PasswordLink {
         let details = try PersonDetails.validated(email: email, displayName: displayName)
         let (email, name) = (details.email, details.displayName)
-        let users = UserStore(database: database, clock: clock)
+        let users = UserStore(database: database, clock: clock, configuration: identity)
         let request = RequestInfo.commandLine("create-officer")
         let today = CalendarDate.today(at: clock.now())
         return try await database.transaction(actingAs: nil) { tx in
@@ -71,7 +74,7 @@ public struct Bootstrap: Sendable {
         let problems = PasswordRules.problems(with: password, commonPasswords: PasswordHasher.commonPasswords)
         guard problems.isEmpty else { throw DomainError.validation(problems.map { .init(pointer: "/password", detail: $0) }) }
         let hash = try await hasher.hash(password)
-        let users = UserStore(database: database, clock: clock)
+        let users = UserStore(database: database, clock: clock, configuration: identity)
         let request = RequestInfo.commandLine("demo-data")
         let today = CalendarDate.today(at: clock.now())
         let academicYear = today.month >= 9 ? today.year : today.year - 1

@@ -47,13 +47,31 @@ extension AccountStore {
         return token
     }
 
-    /// Checks a TOTP code (never one already used) or an unused recovery code, and uses it up.
+    /// Checks a TOTP code (never one already used) or an unused recovery code, and uses it up. Wrong codes are
+    /// counted against the account (`SecondFactorLockout`); once locked, no code is even checked.
+    /// - Throws: `DomainError.throttled` while the account's codes are locked.
     func acceptSecondFactor(_ code: String, userID: ID<User>, secret: String, request: RequestInfo, now: Date, in tx: Transaction) async throws -> Bool {
+        let (failures, since, last) = try await tx.one(
+            "SELECT code_failures, code_failures_since, totp_last_step FROM users WHERE id = \(userID) FOR UPDATE"
+        ).decode((Int, Date?, Int64?).self)
+        let tally = SecondFactorLockout.Tally(failures: failures, since: since)
+        if let wait = lockout.retryAfter(tally, at: now) { throw DomainError.throttled(retryAfterSeconds: wait) }
+        let accepted = try await checkCode(code, userID: userID, secret: secret, lastStep: last, request: request, now: now, in: tx)
+        let next = accepted ? .none : lockout.afterFailure(tally, at: now)
+        if next != tally {
+            try await tx.execute("UPDATE users SET code_failures = \(next.failures), code_failures_since = \(next.since) WHERE id = \(userID)")
+        }
+        if !accepted, lockout.locksNow(before: tally, after: next, at: now) {
+            try await tx.execute("SELECT notify_own_account('second_factor_locked', \(now))")
+            try await AuditLog.append(.init(actor: userID, action: "second_factor.locked", entityType: "user", entityID: userID.description), request: request, in: tx)
+        }
+        return accepted
+    }
+
+    private func checkCode(_ code: String, userID: ID<User>, secret: String, lastStep: Int64?, request: RequestInfo, now: Date, in tx: Transaction) async throws -> Bool {
         let compact = code.filter { !$0.isWhitespace && $0 != "-" }.uppercased()
         if compact.count == TOTP.digits {
-            guard let key = Base32.decode(secret) else { return false }
-            let last = try await tx.first("SELECT totp_last_step FROM users WHERE id = \(userID)")?.decode(Int64?.self, at: 0) ?? nil
-            guard let step = TOTP.matchingStep(for: compact, secret: key, at: now, after: last) else { return false }
+            guard let key = Base32.decode(secret), let step = TOTP.matchingStep(for: compact, secret: key, at: now, after: lastStep) else { return false }
             // Conditional, so two requests racing with the same code cannot both succeed.
             return try await tx.execute(
                 "UPDATE users SET totp_last_step = \(step) WHERE id = \(userID) AND (totp_last_step IS NULL OR totp_last_step < \(step))"
@@ -64,6 +82,7 @@ extension AccountStore {
         )
         if used == 1 {
             try await AuditLog.append(.init(actor: userID, action: "recovery_code.used", entityType: "user", entityID: userID.description), request: request, in: tx)
+            try await tx.execute("SELECT notify_own_account('recovery_code_used', \(now))")
         }
         return used == 1
     }
@@ -119,19 +138,17 @@ extension AccountStore {
             if let pending = found.pendingSecret {
                 guard let key = Base32.decode(pending), let step = TOTP.matchingStep(for: code, secret: key, at: now, after: nil) else { return nil }
                 // Only a user with no second factor yet: a second enrolling challenge cannot replace a finished one.
-                guard try await tx.execute(
-                    """
-                    UPDATE users SET totp_secret = \(pending), totp_enrolled_at = \(now), totp_last_step = \(step), updated_at = \(now)
-                    WHERE id = \(found.userID) AND totp_secret IS NULL
-                    """
-                ) == 1 else { throw Self.expiredChallenge }
+                guard try await tx.one("SELECT auth_enrol_own_second_factor(\(pending), \(step), \(now))").decode(Bool.self, at: 0)
+                else { throw Self.expiredChallenge }
                 recoveryCodes = try await replaceRecoveryCodes(for: found.userID, now: now, in: tx)
+                // A second factor set up with only a password: its owner is told, in case it was not them.
+                try await tx.execute("SELECT notify_own_account('second_factor_enrolled', \(now))")
                 try await AuditLog.append(
                     .init(actor: found.userID, action: "second_factor.enrolled", entityType: "user", entityID: found.userID.description),
                     request: request, in: tx
                 )
             } else {
-                guard let secret = try await tx.first("SELECT totp_secret FROM users WHERE id = \(found.userID)")?.decode(String?.self, at: 0) ?? nil,
+                guard let secret = try await tx.first("SELECT totp_secret FROM auth_own_secrets()")?.decode(String?.self, at: 0) ?? nil,
                     try await acceptSecondFactor(code, userID: found.userID, secret: secret, request: request, now: now, in: tx)
                 else { return nil }
             }

@@ -54,6 +54,8 @@ public struct AccountStore: Sendable {
         self.configuration = configuration
     }
 
+    var lockout: SecondFactorLockout { configuration.lockout }
+
     /// The bcrypt cost this store hashes new passwords with.
     public var passwordHashCost: UInt8 { hasher.cost }
 
@@ -96,7 +98,7 @@ public struct AccountStore: Sendable {
             }
             // The password was right: that attempt succeeded, whatever the code step brings (it counts its own).
             try await tx.execute("UPDATE sign_in_attempts SET succeeded = true WHERE id = \(attempt)")
-            let secret = try await tx.first("SELECT totp_secret FROM users WHERE id = \(account.id)")?.decode(String?.self, at: 0) ?? nil
+            let secret = try await tx.first("SELECT totp_secret FROM auth_own_secrets()")?.decode(String?.self, at: 0) ?? nil
             guard let secret else {
                 if kind == .api { return .apiNeedsCode(enrolled: false) }
                 return .challenge(try await createChallenge(for: account.id, enrolling: true, request: request, now: now, in: tx), enrolling: true)
@@ -150,6 +152,8 @@ public struct AccountStore: Sendable {
         // Always the account first, then the address, so two sign-ins never wait on each other in a circle.
         try await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('sign-in:account:' || \(emailKey), 0))")
         try await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('sign-in:address:' || \(request.clientAddress), 0))")
+        // What the throttle no longer needs is not kept (counted by day instead).
+        try await tx.execute("SELECT sign_in_attempts_purge(\(configuration.throttle.windowStart(at: now)))")
         if try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx) != nil { return nil }
         return try await tx.one(
             """
@@ -283,60 +287,6 @@ public struct AccountStore: Sendable {
             )
         }
     }
-
-    /// Changes the actor's password after checking the current one; ends their other sessions.
-    public func changePassword(_ session: Authenticated, current: String, new: String, request: RequestInfo) async throws {
-        let userID = session.actor.userID
-        let problems = PasswordRules.problems(with: new, commonPasswords: PasswordHasher.commonPasswords)
-        guard problems.isEmpty else { throw DomainError.validation(problems.map { .init(pointer: "/newPassword", detail: $0) }) }
-        let stored = try await database.transaction(actingAs: userID) { tx in
-            try await tx.first("SELECT password_hash FROM users WHERE id = \(userID)")?.decode(String?.self, at: 0)
-        }
-        guard try await hasher.verify(current, hash: stored ?? nil) else {
-            throw DomainError.validation([.init(pointer: "/currentPassword", detail: "Your current password is not correct.")])
-        }
-        let hash = try await hasher.hash(new)
-        let now = clock.now()
-        try await database.transaction(actingAs: userID) { tx in
-            try await tx.execute("UPDATE users SET password_hash = \(hash), updated_at = \(now) WHERE id = \(userID)")
-            try await tx.execute(
-                "UPDATE sessions SET revoked_at = \(now) WHERE user_id = \(userID) AND id <> \(session.sessionID) AND revoked_at IS NULL"
-            )
-            try await AuditLog.append(.init(actor: userID, action: "password.changed", entityType: "user", entityID: userID.description), request: request, in: tx)
-        }
-    }
-
-    /// Whether a set-password link can still be used, for showing its form.
-    public func passwordLinkIsUsable(_ token: String) async throws -> Bool {
-        let now = clock.now()
-        return try await database.transaction(actingAs: nil) { tx in
-            guard let row = try await tx.first("SELECT expires_at, used_at, user_active FROM auth_password_token(\(SecretToken.hash(token)))") else { return false }
-            let (expires, used, active) = try row.decode((Date, Date?, Bool).self)
-            return used == nil && active && now < expires
-        }
-    }
-
-    /// Sets a password from a single-use link, and ends every session the user had.
-    /// - Throws: `.validation` for a weak password; `.notFound` for an unknown, used or expired link.
-    public func setPassword(token: String, newPassword: String, request: RequestInfo) async throws {
-        // The link first: advice about the password is useless, and a hint to a guesser, if the link is dead.
-        guard try await passwordLinkIsUsable(token) else { throw Self.unusableLink }
-        let problems = PasswordRules.problems(with: newPassword, commonPasswords: PasswordHasher.commonPasswords)
-        guard problems.isEmpty else { throw DomainError.validation(problems.map { .init(pointer: "/password", detail: $0) }) }
-        let hash = try await hasher.hash(newPassword)
-        let now = clock.now()
-        try await database.transaction(actingAs: nil) { tx in
-            guard let userID = try await tx.first("SELECT auth_consume_password_token(\(SecretToken.hash(token)), \(hash), \(now))")?
-                .decode(ID<User>?.self, at: 0)
-            else { throw Self.unusableLink }
-            try await tx.execute("SELECT set_config('app.user_id', \(userID.description), true)")
-            try await AuditLog.append(.init(actor: userID, action: "password.set_from_link", entityType: "user", entityID: userID.description), request: request, in: tx)
-        }
-    }
-
-    static let unusableLink = DomainError.notFound(
-        "This link to set a password has expired or has already been used. Ask a council officer for a new one."
-    )
 
     /// The actor for `userID` as of today: active user, roles in force, clusters of their schools.
     func loadActor(_ userID: ID<User>, in tx: Transaction) async throws -> Actor? {

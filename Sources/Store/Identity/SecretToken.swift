@@ -8,8 +8,18 @@ public enum SecretToken {
     /// 32 random bytes from the system's secure generator, as unpadded base64url (43 characters).
     public static func generate() -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString()
+        return encoded((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+
+    /// The secret of record `id` under `key` (HMAC-SHA256, unpadded base64url): whoever holds the key can rebuild a
+    /// set-password link from its id at send time, so the database never holds the link itself.
+    public static func derived(from id: UUID, key: [UInt8]) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Data(id.uuidString.lowercased().utf8), using: SymmetricKey(data: key))
+        return encoded(Array(code))
+    }
+
+    static func encoded(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 

@@ -241,13 +241,24 @@ public struct UserStore: Sendable {
             throw DomainError.notFound("There is no such user.")
         }
         guard active else { throw DomainError.invalidTransition("This user is deactivated; reactivate them before issuing a link.") }
-        let token = SecretToken.generate()
-        let expiresAt = clock.now().addingTimeInterval(configuration.passwordLinkValidity.seconds)
+        let now = clock.now()
+        let tokenID = UUID()
+        // Derived from the id under the server's key when it has one, so a mailer can rebuild the link; the outbox
+        // names only the id, and the database never holds the link (only its hash).
+        let token = configuration.linkKey.map { SecretToken.derived(from: tokenID, key: $0) } ?? SecretToken.generate()
+        let expiresAt = now.addingTimeInterval(configuration.passwordLinkValidity.seconds)
         try await tx.execute(
-            "INSERT INTO password_tokens (user_id, token_hash, created_by, expires_at) VALUES (\(userID), \(SecretToken.hash(token)), \(actor), \(expiresAt))"
+            """
+            INSERT INTO password_tokens (id, user_id, token_hash, created_by, expires_at)
+            VALUES (\(tokenID), \(userID), \(SecretToken.hash(token)), \(actor), \(expiresAt))
+            """
         )
+        try await tx.execute("SELECT outbox_purge(\(now))")
         try await tx.execute(
-            "INSERT INTO outbox (kind, recipient, payload) VALUES ('set_password_link', \(email), \(JSONB(["path": "/set-password?token=" + token])))"
+            """
+            INSERT INTO outbox (kind, recipient, payload)
+            VALUES ('set_password_link', \(email), \(JSONB(["passwordTokenId": tokenID.uuidString.lowercased(), "derived": String(configuration.linkKey != nil)])))
+            """
         )
         try await AuditLog.append(
             .init(actor: actor, action: "password_link.issued", entityType: "user", entityID: userID.description, after: ["expiresAt": expiresAt.ISO8601Format()]),
