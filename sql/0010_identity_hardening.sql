@@ -152,3 +152,7 @@ BEGIN
     EXECUTE format('CREATE POLICY outbox_owner ON outbox FOR ALL TO %I USING (true) WITH CHECK (true)', current_user);
 END
 $$;
+
+-- Finding 4: a session records whether it passed a second factor, so one opened with a password alone stops working
+-- when its user comes to need one (made an officer, or the council requiring it of everyone).
+ALTER TABLE sessions ADD COLUMN second_factor boolean NOT NULL DEFAULT false;

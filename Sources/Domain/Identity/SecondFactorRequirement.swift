@@ -8,4 +8,10 @@ public enum SecondFactorRequirement {
     public static func isRequired(for actor: Actor, councilRequiresForEveryone: Bool) -> Bool {
         actor.isOfficer || councilRequiresForEveryone
     }
+
+    /// Whether a session may act for `actor` now: one opened without a second factor stops working once its user
+    /// needs one, and they sign in again with it (a browser is sent to sign in; an API client gets 401).
+    public static func isSatisfied(sessionPassedSecondFactor: Bool, for actor: Actor, councilRequiresForEveryone: Bool) -> Bool {
+        sessionPassedSecondFactor || !isRequired(for: actor, councilRequiresForEveryone: councilRequiresForEveryone)
+    }
 }

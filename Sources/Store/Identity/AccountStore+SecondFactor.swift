@@ -159,7 +159,7 @@ extension AccountStore {
             try await tx.execute(
                 "UPDATE sign_in_challenges SET used_at = \(now), pending_secret = NULL WHERE user_id = \(found.userID) AND used_at IS NULL"
             )
-            let signedIn = try await createSession(for: actor, kind: .browser, attempt: attempt, request: request, now: now, in: tx)
+            let signedIn = try await createSession(for: actor, kind: .browser, secondFactor: true, attempt: attempt, request: request, now: now, in: tx)
             return CompletedSignIn(signedIn: signedIn, recoveryCodes: recoveryCodes)
         }
         guard let result else {

@@ -94,7 +94,7 @@ public struct AccountStore: Sendable {
         let stage = try await database.transaction(actingAs: account.id) { tx -> SecondStage in
             guard let actor = try await loadActor(account.id, in: tx) else { return .refused }
             guard try await needsSecondFactor(actor, in: tx) else {
-                return .session(try await createSession(for: actor, kind: kind, attempt: attempt, request: request, now: now, in: tx))
+                return .session(try await createSession(for: actor, kind: kind, secondFactor: false, attempt: attempt, request: request, now: now, in: tx))
             }
             // The password was right: that attempt succeeded, whatever the code step brings (it counts its own).
             try await tx.execute("UPDATE sign_in_attempts SET succeeded = true WHERE id = \(attempt)")
@@ -183,7 +183,7 @@ public struct AccountStore: Sendable {
         }
         let signedIn = try await database.transaction(actingAs: actor.userID) { tx -> SignedIn? in
             guard try await acceptSecondFactor(code, userID: actor.userID, secret: secret, request: request, now: now, in: tx) else { return nil }
-            return try await createSession(for: actor, kind: kind, attempt: attempt, request: request, now: now, in: tx)
+            return try await createSession(for: actor, kind: kind, secondFactor: true, attempt: attempt, request: request, now: now, in: tx)
         }
         guard let signedIn else {
             try await auditFailure(userID: actor.userID, action: "sign_in.second_factor_failed", request: request)
@@ -199,16 +199,20 @@ public struct AccountStore: Sendable {
     }
 
     /// A new session for a fully signed-in actor, in the caller's transaction (acting as that actor).
-    func createSession(for actor: Actor, kind: SessionKind, attempt: Int, request: RequestInfo, now: Date, in tx: Transaction) async throws -> SignedIn {
+    /// - Parameter secondFactor: whether this sign-in passed a second factor; recorded, so a session opened with a
+    ///   password alone stops working when its user comes to need one.
+    func createSession(
+        for actor: Actor, kind: SessionKind, secondFactor: Bool, attempt: Int, request: RequestInfo, now: Date, in tx: Transaction
+    ) async throws -> SignedIn {
         try await tx.execute("UPDATE sign_in_attempts SET succeeded = true WHERE id = \(attempt)")
         let token = SecretToken.generate()
         let csrf = SecretToken.generate()
         let expiresAt = configuration.sessionLifetime.expiry(signedInAt: now)
         let sessionID = try await tx.one(
             """
-            INSERT INTO sessions (user_id, token_hash, kind, csrf_token, created_at, last_seen_at, expires_at, client_address, user_agent)
+            INSERT INTO sessions (user_id, token_hash, kind, csrf_token, created_at, last_seen_at, expires_at, client_address, user_agent, second_factor)
             VALUES (\(actor.userID), \(SecretToken.hash(token)), \(kind.rawValue), \(csrf), \(now), \(now), \(expiresAt),
-                    \(request.clientAddress), \(request.userAgent.map { String($0.prefix(300)) }))
+                    \(request.clientAddress), \(request.userAgent.map { String($0.prefix(300)) }), \(secondFactor))
             RETURNING id
             """
         ).decode(ID<Session>.self, at: 0)

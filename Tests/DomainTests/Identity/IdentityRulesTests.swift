@@ -58,6 +58,12 @@ struct IdentityRulesTests {
         #expect(SecondFactorRequirement.isRequired(for: officer, councilRequiresForEveryone: false))
         #expect(!SecondFactorRequirement.isRequired(for: senco, councilRequiresForEveryone: false))
         #expect(SecondFactorRequirement.isRequired(for: senco, councilRequiresForEveryone: true))
+        #expect(!SecondFactorRequirement.isSatisfied(sessionPassedSecondFactor: false, for: officer, councilRequiresForEveryone: false),
+                "a password-only session of a user since made an officer")
+        #expect(SecondFactorRequirement.isSatisfied(sessionPassedSecondFactor: true, for: officer, councilRequiresForEveryone: false))
+        #expect(SecondFactorRequirement.isSatisfied(sessionPassedSecondFactor: false, for: senco, councilRequiresForEveryone: false))
+        #expect(!SecondFactorRequirement.isSatisfied(sessionPassedSecondFactor: false, for: senco, councilRequiresForEveryone: true),
+                "after the council requires it of everyone")
     }
 
     @Test("a new user's email must be a plain work address and their name present and short", arguments: [
