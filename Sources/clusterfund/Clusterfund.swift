@@ -88,6 +88,10 @@ struct Serve: AsyncParsableCommand {
             await database.close()
             throw CommandFailure("Clusterfund will not start: \(readiness.explanation)")
         }
+        if let problem = try await database.servingRoleProblem() {
+            await database.close()
+            throw CommandFailure("Clusterfund will not start: \(problem)")
+        }
         let environment = ProcessInfo.processInfo.environment
         var identity = IdentityConfiguration(
             idleTimeoutSeconds: environment["SESSION_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init),

@@ -91,3 +91,15 @@ struct IdentityRulesTests {
         #expect(PersonDetails.key("  SENCO.Ashgrove@Example-City.test ") == "senco.ashgrove@example-city.test")
     }
 }
+
+@Suite("the role the server serves as")
+struct ServingRoleTests {
+    @Test("only clusterfund_app, owning nothing and bound by row-level security, may serve")
+    func servingRole() {
+        #expect(ServingRole.problem(name: "clusterfund_app", superuser: false, bypassesRLS: false, ownedObjects: 0) == nil)
+        #expect(ServingRole.problem(name: "postgres", superuser: true, bypassesRLS: true, ownedObjects: 0)?.contains("superuser") == true)
+        #expect(ServingRole.problem(name: "reporting", superuser: false, bypassesRLS: true, ownedObjects: 0)?.contains("bypasses") == true)
+        #expect(ServingRole.problem(name: "clusterfund_owner", superuser: false, bypassesRLS: false, ownedObjects: 40)?.contains("owns 40") == true)
+        #expect(ServingRole.problem(name: "someone_else", superuser: false, bypassesRLS: false, ownedObjects: 0)?.contains("not someone_else") == true)
+    }
+}
