@@ -14,7 +14,8 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              /users, /users/new, "Add a user" submitted empty (422: the error summary links
              to #displayName and #email), the first active user's page (followed from /users), that
              page after "Issue a set-password link" and the link itself opened anonymously (the form,
-             not submitted), /audit, /audit with an unreadable date (422), and finally signs out with the
+             not submitted), /audit, /audit with an unreadable date (422), /audit filtered by keyboard by
+             who did it ("demo-data") and what to ("Ashgrove"), and finally signs out with the
              header button, after which /account goes to /sign-in;
   SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page
              that still has the signed-in header.
@@ -588,6 +589,36 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         landing = press_and_wait(tab, "Enter")
         return run.audit(tab, landing, status=422, shot="officer-audit-bad-date", errors=["#from"])
 
+    def audit_by_names():
+        landing = go(tab, run.base_url, "/audit")
+        if landing.status != 200:
+            raise Broken(f"GET /audit answered {landing.status}")
+        tab_to(tab, "#person", 'the "Who did it" field of the filter')
+        tab.page.keyboard.type("demo-data")
+        tab_to(tab, "#record", 'the "What it was done to" field of the filter')
+        tab.page.keyboard.type("Ashgrove")
+        tab_to(tab, "#entityType", 'the "Kind of record" choice of the filter')
+        tab.page.keyboard.type("Role")  # type-ahead on the closed <select>, as a keyboard user chooses
+        tab_to(tab, "#from", 'the "From" field of the filter')
+        landing = press_and_wait(tab, "Enter")
+
+        def named(problems: list[str]) -> None:
+            page = tab.page
+            kept = {f: page.locator(f).input_value() for f in ("#person", "#record", "#entityType")}
+            if kept != {"#person": "demo-data", "#record": "Ashgrove", "#entityType": "role_assignment"}:
+                problems.append(f"the filter did not keep what was chosen: {kept}")
+            rows = page.locator("main table tbody tr").all_inner_texts()
+            if not rows:
+                problems.append("no events for the demo-data command's roles at Ashgrove")
+            if any("demo-data command" not in row for row in rows):
+                problems.append("an event of the command line does not say 'demo-data command'")
+            if not any("Sam Senco, SENCo at Ashgrove Primary School" in row for row in rows):
+                problems.append("the role given to the Ashgrove SENCo is not named by person, role and school")
+            if any("Brookfield" in row for row in rows):
+                problems.append("the filter by record let through a role at Brookfield")
+
+        return run.audit(tab, landing, status=200, shot="officer-audit-by-names", extra=named)
+
     def has_table(problems: list[str]) -> None:
         if tab.page.locator("main table").count() < 1:
             problems.append("no table")
@@ -620,6 +651,7 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         (f"reactivate {WRONG_PASSWORD_ACCOUNT} by keyboard (expect 200, Active again)", reactivate),
         ("/audit (expect 200)", visit("/audit", extra=has_table)),
         ("/audit filtered with an unreadable date (error summary, expect 422)", audit_bad_date),
+        ("/audit filtered by keyboard by who (a command) and what (a school's name) (expect 200)", audit_by_names),
         ("sign out with the header button, then /account goes to /sign-in", sign_out),
     ])
     tab.page.close()

@@ -11,6 +11,9 @@ public enum DomainError: Error, Sendable, Equatable {
     case invalidTransition(String)
     /// The change collides with what is already there (a duplicate, a stale edit).
     case conflict(String)
+    /// Well-formed input names a record that does not exist (a school id that is no school's). The request's shape is
+    /// right, so it is a broken rule rather than invalid input; the issue names the field, as a validation error does.
+    case missingReference(FieldIssue)
     /// Not signed in, or the credentials were wrong (one message for both, so accounts cannot be discovered).
     case unauthenticated(String)
     /// The password was right but the account signs in with a second factor, which the request did not carry.
@@ -37,6 +40,7 @@ extension DomainError {
             .secondFactorRequired(let text):
             text
         case .validation(let issues): issues.map(\.detail).joined(separator: " ")
+        case .missingReference(let issue): issue.detail
         case .throttled(let seconds): "Too many attempts; wait \(seconds) seconds."
         }
     }

@@ -35,6 +35,10 @@ struct Problem: Codable, Sendable, Equatable {
                 return problem
             case .invalidTransition(let detail): return Problem("invalid-transition", "Not possible now", 409, detail)
             case .conflict(let detail): return Problem("conflict", "Conflict", 409, detail)
+            case .missingReference(let issue):
+                var problem = Problem("missing-reference", "Check the record you chose", 409, issue.detail)
+                problem.errors = [issue]
+                return problem
             case .unauthenticated(let detail): return Problem("unauthenticated", "Sign in", 401, detail)
             case .secondFactorRequired(let detail): return Problem("second-factor-required", "Second factor required", 401, detail)
             case .throttled(let seconds):

@@ -15,6 +15,12 @@ public struct AuditEntry: Sendable, Codable {
     public var clientAddress: String?
     public var before: [String: String]?
     public var after: [String: String]?
+    /// The touched record's name as it is now (a user's display name, a school's name), when it has one.
+    public var entityName: String?
+    /// The command that acted, for events of the command line (`demo-data`, `create-officer`), which have no actor.
+    public var command: String?
+    /// Names of the records whose ids are values in `before` or `after` (a role's user and school), by id.
+    public var names: [String: String]?
 }
 
 /// Which events to show; every field narrows the list.
@@ -24,12 +30,22 @@ public struct AuditFilter: Sendable {
     public var entityID: String?
     public var from: CalendarDate?
     public var to: CalendarDate?
-    public init(actor: ID<User>? = nil, entityType: String? = nil, entityID: String? = nil, from: CalendarDate? = nil, to: CalendarDate? = nil) {
+    /// Who acted: part of a user's name or email (any case), or of a command's name.
+    public var person: String?
+    /// What was touched: a record's id, or part of the name or email of the user it is or belongs to, or of its school
+    /// or cluster's name.
+    public var record: String?
+    public init(
+        actor: ID<User>? = nil, entityType: String? = nil, entityID: String? = nil, from: CalendarDate? = nil, to: CalendarDate? = nil,
+        person: String? = nil, record: String? = nil
+    ) {
         self.actor = actor
         self.entityType = entityType
         self.entityID = entityID
         self.from = from
         self.to = to
+        self.person = person
+        self.record = record
     }
 }
 
@@ -49,30 +65,36 @@ public struct AuditStore: Sendable {
     public func list(_ actor: Actor, filter: AuditFilter, page number: Int?, size: Int? = nil) async throws -> Page<AuditEntry> {
         try Policy.require(actor, .readAuditTrail, on: .council)
         let (number, size, offset) = Page<AuditEntry>.bounds(number: number, size: size)
-        let conditions: SQL = """
-            (\(filter.actor)::uuid IS NULL OR e.actor_user_id = \(filter.actor))
-            AND (\(filter.entityType)::text IS NULL OR e.entity_type = \(filter.entityType))
-            AND (\(filter.entityID)::text IS NULL OR e.entity_id = \(filter.entityID))
-            AND (\(filter.from)::date IS NULL OR (e.occurred_at AT TIME ZONE 'Europe/London')::date >= \(filter.from))
-            AND (\(filter.to)::date IS NULL OR (e.occurred_at AT TIME ZONE 'Europe/London')::date <= \(filter.to))
-            """
+        let conditions = Self.conditions(filter)
         return try await database.transaction(actingAs: actor.userID) { tx in
             let total = try await tx.one("SELECT count(*) FROM audit_events e WHERE \(conditions)").decode(Int.self, at: 0)
-            let items = try await tx.query(
+            var items = try await tx.query(
                 """
-                SELECT e.seq, e.occurred_at, e.actor_user_id, u.display_name, e.action, e.entity_type, e.entity_id,
-                       e.request_id, e.client_address, e.before, e.after
-                FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
-                WHERE \(conditions)
-                ORDER BY e.seq DESC LIMIT \(size) OFFSET \(offset)
+                WITH page AS (
+                    SELECT e.*, CASE WHEN e.entity_id ~* \(Self.uuidPattern) THEN e.entity_id::uuid END AS entity_uuid
+                    FROM audit_events e WHERE \(conditions)
+                    ORDER BY e.seq DESC LIMIT \(size) OFFSET \(offset)
+                )
+                SELECT p.seq, p.occurred_at, p.actor_user_id, u.display_name, p.action, p.entity_type, p.entity_id,
+                       p.request_id, p.client_address, p.before, p.after, \(Self.entityName),
+                       holder.display_name, ra.role::text, coalesce(rs.name, rc.name)
+                FROM page p LEFT JOIN users u ON u.id = p.actor_user_id
+                \(Self.roleParts)
+                ORDER BY p.seq DESC
                 """
-            ).decode((Int, Date, ID<User>?, String?, String, String, String?, String?, String?, JSONB<[String: String]>?, JSONB<[String: String]>?).self)
-            .map {
+            ).decode(
+                (Int, Date, ID<User>?, String?, String, String, String?, String?, String?, JSONB<[String: String]>?, JSONB<[String: String]>?,
+                 String?, String?, String?, String?).self
+            )
+            .map { row in
                 AuditEntry(
-                    seq: $0.0, occurredAt: $0.1, actorUserId: $0.2, actorName: $0.3, action: $0.4, entityType: $0.5, entityId: $0.6,
-                    requestId: $0.7, clientAddress: $0.8, before: $0.9?.value, after: $0.10?.value
+                    seq: row.0, occurredAt: row.1, actorUserId: row.2, actorName: row.3, action: row.4, entityType: row.5, entityId: row.6,
+                    requestId: row.7, clientAddress: row.8, before: row.9?.value, after: row.10?.value,
+                    entityName: row.11 ?? Self.roleName(holder: row.12, role: row.13, place: row.14),
+                    command: row.2 == nil ? row.7.flatMap(RequestInfo.commandName(requestID:)) : nil
                 )
             }
+            try await Self.nameReferences(in: &items, tx: tx)
             return Page(items: items, number: number, size: size, total: total)
         }
     }

@@ -143,10 +143,14 @@ public struct UserStore: Sendable {
         var cluster: ID<Cluster>?
         switch scope {
         case .school(let id):
-            guard try await tx.first("SELECT 1 FROM schools WHERE id = \(id)") != nil else { throw DomainError.notFound("There is no such school.") }
+            guard try await tx.first("SELECT 1 FROM schools WHERE id = \(id)") != nil else {
+                throw DomainError.missingReference(.init(pointer: "/schoolId", detail: "There is no such school; choose one of the council's schools."))
+            }
             school = id
         case .cluster(let id):
-            guard try await tx.first("SELECT 1 FROM clusters WHERE id = \(id)") != nil else { throw DomainError.notFound("There is no such cluster.") }
+            guard try await tx.first("SELECT 1 FROM clusters WHERE id = \(id)") != nil else {
+                throw DomainError.missingReference(.init(pointer: "/clusterId", detail: "There is no such cluster; choose one of the council's clusters."))
+            }
             cluster = id
         case .council: break
         }

@@ -18,5 +18,11 @@ public struct RequestInfo: Sendable {
         self.userAgent = userAgent
     }
     /// For commands run from the shell.
-    public static func commandLine(_ name: String) -> RequestInfo { RequestInfo(requestID: "cli-\(name)", clientAddress: "local") }
+    public static func commandLine(_ name: String) -> RequestInfo { RequestInfo(requestID: commandLinePrefix + name, clientAddress: "local") }
+    /// How a command's request id begins: `cli-demo-data`.
+    static let commandLinePrefix = "cli-"
+    /// The command a request id of `commandLine(_:)` names (`demo-data`), or nil for a request's id.
+    public static func commandName(requestID: String) -> String? {
+        requestID.hasPrefix(commandLinePrefix) ? String(requestID.dropFirst(commandLinePrefix.count)) : nil
+    }
 }

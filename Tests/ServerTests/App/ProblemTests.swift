@@ -16,6 +16,7 @@ struct ProblemTests {
         (DomainError.validation([.init(pointer: "/email", detail: "Enter an email address.")]), 422, "/problems/validation"),
         (DomainError.invalidTransition("A draft cannot be approved."), 409, "/problems/invalid-transition"),
         (DomainError.conflict("That record already exists."), 409, "/problems/conflict"),
+        (DomainError.missingReference(.init(pointer: "/schoolId", detail: "There is no such school.")), 409, "/problems/missing-reference"),
         (StoreError.unavailable(reason: "the database cannot be reached"), 503, "/problems/unavailable"),
         (StoreError.unexpected(summary: "server sqlstate=42P01"), 500, "/problems/internal"),
     ])

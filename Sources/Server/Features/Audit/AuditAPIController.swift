@@ -14,7 +14,7 @@ struct AuditAPIController {
         let actor = context.actor
         let query = request.uri.queryParameters
         let values = AuditController.values(request)
-        let present = Set(["userId", "entityType", "entityId", "from", "to"].filter { query[Substring($0)] != nil })
+        let present = Set(AuditController.FilterValues.names.filter { query[Substring($0)] != nil })
         let (filter, issues) = AuditController.filter(from: values, present: present)
         if !issues.isEmpty { throw DomainError.validation(issues) }
         let (number, size) = try PageBody<AuditEntry>.requested(request)
