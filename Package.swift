@@ -31,6 +31,12 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
+        // libqrencode, the system C library that draws the enrolment QR code; nothing else lives here.
+        .systemLibrary(
+            name: "CQREncode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"]), .brew(["qrencode"])]
+        ),
         // A small PostgreSQL client over libpq: connections, pool, queries, transactions, migrations.
         .target(
             name: "PQ",
@@ -63,7 +69,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Store", "Domain",
+                "Store", "Domain", "CQREncode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -99,8 +105,6 @@ let package = Package(
                 "Server", "Store", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
-            // Reference QR matrices, read through #filePath rather than as bundled resources.
-            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]
