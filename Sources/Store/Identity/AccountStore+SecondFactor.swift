@@ -23,7 +23,7 @@ extension AccountStore {
 
     func createChallenge(for userID: ID<User>, enrolling: Bool, request: RequestInfo, now: Date, in tx: Transaction) async throws -> String {
         let token = SecretToken.generate()
-        let pending = enrolling ? Base32.encode(TOTP.newSecret()) : nil
+        let pending = enrolling ? TOTP.base32(TOTP.newSecret()) : nil
         try await tx.execute(
             """
             INSERT INTO sign_in_challenges (user_id, token_hash, pending_secret, expires_at, client_address)
@@ -42,7 +42,7 @@ extension AccountStore {
     func acceptSecondFactor(_ code: String, userID: ID<User>, secret: String, request: RequestInfo, now: Date, in tx: Transaction) async throws -> Bool {
         let compact = code.filter { !$0.isWhitespace && $0 != "-" }.uppercased()
         if compact.count == TOTP.digits {
-            guard let key = Base32.decode(secret) else { return false }
+            guard let key = TOTP.secret(base32: secret) else { return false }
             let last = try await tx.first("SELECT totp_last_step FROM users WHERE id = \(userID)")?.decode(Int64?.self, at: 0) ?? nil
             guard let step = TOTP.matchingStep(for: compact, secret: key, at: now, after: last) else { return false }
             // Conditional, so two requests racing with the same code cannot both succeed.
@@ -62,7 +62,7 @@ extension AccountStore {
     /// The second step a browser's challenge is waiting on, or nil once it has expired or been used.
     public func challenge(_ token: String) async throws -> ChallengeView? {
         guard let found = try await findChallenge(token) else { return nil }
-        guard let pending = found.pendingSecret, let key = Base32.decode(pending) else {
+        guard let pending = found.pendingSecret, let key = TOTP.secret(base32: pending) else {
             return ChallengeView(enrolling: false, secret: nil, provisioningURI: nil)
         }
         return ChallengeView(enrolling: true, secret: pending, provisioningURI: TOTP.provisioningURI(secret: key, account: found.email))
@@ -108,7 +108,7 @@ extension AccountStore {
             guard let actor = try await loadActor(found.userID, in: tx) else { throw Self.expiredChallenge }
             var recoveryCodes: [String] = []
             if let pending = found.pendingSecret {
-                guard let key = Base32.decode(pending), let step = TOTP.matchingStep(for: code, secret: key, at: now, after: nil) else { return nil }
+                guard let key = TOTP.secret(base32: pending), let step = TOTP.matchingStep(for: code, secret: key, at: now, after: nil) else { return nil }
                 // Only a user with no second factor yet: a second enrolling challenge cannot replace a finished one.
                 guard try await tx.execute(
                     """
@@ -148,7 +148,7 @@ extension AccountStore {
         try await tx.execute("UPDATE recovery_codes SET used_at = \(now) WHERE user_id = \(userID) AND used_at IS NULL")
         var codes: [String] = []
         for _ in 0..<10 {
-            let raw = String(Base32.encode(TOTP.newSecret()).prefix(10))
+            let raw = String(TOTP.base32(TOTP.newSecret()).prefix(10))
             codes.append(raw.prefix(5) + "-" + raw.suffix(5))
             try await tx.execute("INSERT INTO recovery_codes (user_id, code_hash) VALUES (\(userID), \(SecretToken.hash(raw)))")
         }
