@@ -109,7 +109,8 @@ struct Serve: AsyncParsableCommand {
             cookieSecure: ServerConfiguration.cookieSecure(environment: environment),
             sessionMaxAgeSeconds: Int(identity.absoluteTimeout.components.seconds),
             baseURL: environment["CLUSTERFUND_BASE_URL"],
-            trustedProxies: trustedProxies
+            trustedProxies: trustedProxies,
+            metrics: .bootstrap()
         )
         let app = try await buildApplication(configuration: configuration, services: services, logger: logger)
         logger.info("serving", metadata: ["url": "http://\(hostname):\(port)"])

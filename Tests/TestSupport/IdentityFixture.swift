@@ -38,7 +38,7 @@ public struct IdentityFixture: Sendable {
         var otp: String?
         if person == .officer {
             clock.advance(by: 30)
-            otp = TOTP.code(secret: Base32.decode(Self.totpSecret) ?? [], at: clock.now)
+            otp = TOTP.code(secret: TOTP.secret(base32: Self.totpSecret) ?? [], at: clock.now)
         }
         let outcome = try await accounts.signIn(email: person.rawValue, password: Self.password, otp: otp, kind: kind, request: request(address))
         guard case .signedIn(let signedIn) = outcome else { throw FixtureError.secondStepExpected(person.rawValue) }

@@ -2,7 +2,7 @@
 # Shared helpers for scripts/*. Source it; do not run it.
 #   REPO      the repository root (the directory holding scripts/), resolved from this file's path
 #   DATA_DIR  <repo>/.data (git-ignored): database cluster, venv, logs
-#   log/warn/die, as_root, apt_install PKG..., ensure_swift_on_path
+#   log/warn/die, as_root, apt_install PKG..., ensure_swift_on_path, ensure_build_libraries, ensure_qr_test_tools
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 DATA_DIR="$REPO/.data"
@@ -50,6 +50,31 @@ ensure_swift_on_path() {
     fi
     command -v swift >/dev/null 2>&1 \
         || die "swift not found on PATH (expected the Swift toolchain at /opt/swift/usr/bin)"
+}
+
+# ensure_build_libraries: the C libraries the Swift code links through pkg-config (CLibPQ, CQREncode), with their
+# headers: libpq-dev and libqrencode-dev. Installs what is missing.
+ensure_build_libraries() {
+    local missing=()
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
+    pkg-config --exists libqrencode 2>/dev/null || missing+=(libqrencode-dev)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        log "missing build libraries: ${missing[*]}; installing"
+        apt_install pkg-config libpq-dev libqrencode-dev
+    fi
+}
+
+# ensure_qr_test_tools: rsvg-convert (librsvg2-bin) and zbarimg (zbar-tools), with which the Swift tests render the
+# enrolment QR code to PNG and scan it back.
+ensure_qr_test_tools() {
+    local missing=()
+    command -v rsvg-convert >/dev/null 2>&1 || missing+=(librsvg2-bin)
+    command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        log "missing QR test tools: ${missing[*]}; installing"
+        apt_install "${missing[@]}"
+    fi
 }
 
 # port_in_use PORT: true when something accepts TCP connections on 127.0.0.1:PORT.

@@ -17,11 +17,15 @@ public struct ServerConfiguration: Sendable {
     public var baseURL: String?
     /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`); none by default.
     public var trustedProxies: AddressRanges
+    /// What `/metrics` shows; the executable passes `ServerMetrics.bootstrap()` so requests are counted there.
+    public var metrics: ServerMetrics
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, resourcesDirectory: String? = nil, cookieSecure: Bool = false,
-        sessionMaxAgeSeconds: Int = 12 * 60 * 60, baseURL: String? = nil, trustedProxies: AddressRanges = .none
+        sessionMaxAgeSeconds: Int = 12 * 60 * 60, baseURL: String? = nil, trustedProxies: AddressRanges = .none,
+        metrics: ServerMetrics = ServerMetrics()
     ) {
+        self.metrics = metrics
         self.baseURL = baseURL
         self.trustedProxies = trustedProxies
         self.hostname = hostname
@@ -79,10 +83,11 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     guard let openAPI = FileManager.default.contents(atPath: resources + "/openapi.json") else {
         throw ResourceError(message: "cannot read \(resources)/openapi.json")
     }
-    let metrics = HTTPMetrics()
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
-    router.add(middleware: RequestLogMiddleware(metrics: metrics))
+    router.add(middleware: RequestLogMiddleware())
+    // Outside ProblemMiddleware, so it counts the status a client got rather than the error a handler threw.
+    router.add(middleware: MetricsMiddleware<AppRequestContext>())
     router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
     // Only what no route answered (404, 405) and the errors of the middleware above reach this one.
     router.add(middleware: ProblemMiddleware(style: .byPath, pages: pages, routes: routes, audit: services.audit) { $0.identity })
@@ -103,7 +108,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
         api: Routes(group: apiGroup, book: routes),
         signedInAPI: Routes(group: apiGroup.group(context: SignedInContext.self), book: routes)
     )
-    SystemController(database: services.database, metrics: metrics, openAPIDocument: ByteBuffer(bytes: openAPI)).addRoutes(to: table)
+    SystemController(database: services.database, metrics: configuration.metrics, openAPIDocument: ByteBuffer(bytes: openAPI)).addRoutes(to: table)
     HomeController(pages: pages, structure: services.structure).addRoutes(to: table)
     SignInController(
         pages: pages, accounts: services.accounts, cookieSecure: configuration.cookieSecure, sessionMaxAge: configuration.sessionMaxAgeSeconds

@@ -3,12 +3,11 @@ import Hummingbird
 import Logging
 
 /// The outermost middleware: stamps the request id on the response, sets security headers,
-/// writes one structured access-log line, and counts the request for `/metrics`. It also binds the request id for
-/// everything the request does (`RequestScope`), so the store's and the pool's log lines carry it too.
+/// and writes one structured access-log line (`MetricsMiddleware`, next inside, counts it for `/metrics`). It also
+/// binds the request id for everything the request does (`RequestScope`), so the store's and the pool's log lines carry it too.
 /// It logs the path only, never the query string, which may one day carry a search for a pupil.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
-    let metrics: HTTPMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -23,7 +22,6 @@ struct RequestLogMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = context.endpointPath ?? "unmatched"
-        metrics.record(method: request.method.rawValue, route: route, status: response.status.code, seconds: seconds)
         response.headers[.requestID] = context.id
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "same-origin"

@@ -68,7 +68,7 @@ public struct Bootstrap: Sendable {
     /// an EP for that cluster, and an officer. Safe to run again; every demo account's password is set to `password`,
     /// and the officer (who must use a second factor) is enrolled with the base32 `totpSecret`.
     public func loadDemoCouncil(password: String, totpSecret: String) async throws -> [DemoAccount] {
-        guard let key = Base32.decode(totpSecret), key.count >= 10 else {
+        guard let key = TOTP.secret(base32: totpSecret), key.count >= 10 else {
             throw DomainError.validation([.init(pointer: "/totpSecret", detail: "The demo TOTP secret must be base32 of at least 10 bytes.")])
         }
         let problems = PasswordRules.problems(with: password, commonPasswords: PasswordHasher.commonPasswords)
@@ -123,7 +123,7 @@ public struct Bootstrap: Sendable {
                 if person.role == .officer {
                     try await tx.execute(
                         """
-                        UPDATE users SET totp_secret = \(Base32.encode(key)), totp_enrolled_at = coalesce(totp_enrolled_at, now()), totp_last_step = NULL
+                        UPDATE users SET totp_secret = \(TOTP.base32(key)), totp_enrolled_at = coalesce(totp_enrolled_at, now()), totp_last_step = NULL
                         WHERE id = \(id)
                         """
                     )

@@ -32,7 +32,7 @@ extension AccountStore {
 
     func createChallenge(for userID: ID<User>, enrolling: Bool, request: RequestInfo, now: Date, in tx: Transaction) async throws -> String {
         let token = SecretToken.generate()
-        let pending = enrolling ? Base32.encode(TOTP.newSecret()) : nil
+        let pending = enrolling ? TOTP.base32(TOTP.newSecret()) : nil
         try await tx.execute(
             """
             INSERT INTO sign_in_challenges (user_id, token_hash, pending_secret, expires_at, client_address)
@@ -71,7 +71,7 @@ extension AccountStore {
     private func checkCode(_ code: String, userID: ID<User>, secret: String, lastStep: Int64?, request: RequestInfo, now: Date, in tx: Transaction) async throws -> Bool {
         let compact = code.filter { !$0.isWhitespace && $0 != "-" }.uppercased()
         if compact.count == TOTP.digits {
-            guard let key = Base32.decode(secret), let step = TOTP.matchingStep(for: compact, secret: key, at: now, after: lastStep) else { return false }
+            guard let key = TOTP.secret(base32: secret), let step = TOTP.matchingStep(for: compact, secret: key, at: now, after: lastStep) else { return false }
             // Conditional, so two requests racing with the same code cannot both succeed.
             return try await tx.execute(
                 "UPDATE users SET totp_last_step = \(step) WHERE id = \(userID) AND (totp_last_step IS NULL OR totp_last_step < \(step))"
@@ -90,7 +90,7 @@ extension AccountStore {
     /// The second step a browser's challenge is waiting on, or nil once it has expired or been used.
     public func challenge(_ token: String) async throws -> ChallengeView? {
         guard let found = try await findChallenge(token) else { return nil }
-        guard let pending = found.pendingSecret, let key = Base32.decode(pending) else {
+        guard let pending = found.pendingSecret, let key = TOTP.secret(base32: pending) else {
             return ChallengeView(enrolling: false, secret: nil, provisioningURI: nil)
         }
         return ChallengeView(enrolling: true, secret: pending, provisioningURI: TOTP.provisioningURI(secret: key, account: found.email))
@@ -136,7 +136,7 @@ extension AccountStore {
             guard let actor = try await loadActor(found.userID, in: tx) else { throw Self.expiredChallenge }
             var recoveryCodes: [String] = []
             if let pending = found.pendingSecret {
-                guard let key = Base32.decode(pending), let step = TOTP.matchingStep(for: code, secret: key, at: now, after: nil) else { return nil }
+                guard let key = TOTP.secret(base32: pending), let step = TOTP.matchingStep(for: code, secret: key, at: now, after: nil) else { return nil }
                 // Only a user with no second factor yet: a second enrolling challenge cannot replace a finished one.
                 guard try await tx.one("SELECT auth_enrol_own_second_factor(\(pending), \(step), \(now))").decode(Bool.self, at: 0)
                 else { throw Self.expiredChallenge }
@@ -177,7 +177,7 @@ extension AccountStore {
         var codes: [String] = []
         for _ in 0..<10 {
             // 24 base32 characters of a 160-bit secret: 120 bits.
-            let raw = String(Base32.encode(TOTP.newSecret()).prefix(Self.recoveryCodeLength))
+            let raw = String(TOTP.base32(TOTP.newSecret()).prefix(Self.recoveryCodeLength))
             codes.append(stride(from: 0, to: raw.count, by: 6).map { start in
                 String(raw.dropFirst(start).prefix(6))
             }.joined(separator: "-"))

@@ -1,4 +1,5 @@
 import Crypto
+import ExtrasBase64
 import Foundation
 import PQ
 
@@ -19,8 +20,7 @@ public enum SecretToken {
     }
 
     static func encoded(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
     static func hash(_ token: String) -> ByteA { ByteA(Array(SHA256.hash(data: Data(token.utf8)))) }

@@ -1,4 +1,5 @@
 import Crypto
+import ExtrasBase64
 import Foundation
 
 /// Time-based one-time passwords (RFC 6238, HMAC-SHA1, 30-second steps, 6 digits): what authenticator apps show.
@@ -51,49 +52,22 @@ public enum TOTP {
         return nil
     }
 
+    /// A secret as authenticator apps take it: RFC 4648 base32 without padding.
+    public static func base32(_ secret: [UInt8]) -> String {
+        Base32.encodeToString(bytes: secret, options: .omitPaddingCharacter)
+    }
+
+    /// A base32 secret as apps show it and people type it: either case, spaces and padding allowed; nil when it is not
+    /// base32.
+    public static func secret(base32 text: String) -> [UInt8]? {
+        try? Base32.decode(string: text, options: .allowNullCharacters)
+    }
+
     /// The `otpauth://` URI an authenticator app reads from a QR code.
     public static func provisioningURI(secret: [UInt8], account: String, issuer: String = "Clusterfund") -> String {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         let label = (issuer + ":" + account).addingPercentEncoding(withAllowedCharacters: allowed.union(CharacterSet(charactersIn: ":"))) ?? account
         let encodedIssuer = issuer.addingPercentEncoding(withAllowedCharacters: allowed) ?? issuer
-        return "otpauth://totp/\(label)?secret=\(Base32.encode(secret))&issuer=\(encodedIssuer)&algorithm=SHA1&digits=\(digits)&period=\(period)"
-    }
-}
-
-/// RFC 4648 base32 without padding, as authenticator apps take secrets.
-public enum Base32 {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-
-    public static func encode(_ bytes: [UInt8]) -> String {
-        var out = ""
-        var buffer: UInt32 = 0
-        var bits = 0
-        for byte in bytes {
-            buffer = (buffer << 8) | UInt32(byte)
-            bits += 8
-            while bits >= 5 {
-                out.append(alphabet[Int((buffer >> UInt32(bits - 5)) & 31)])
-                bits -= 5
-            }
-        }
-        if bits > 0 { out.append(alphabet[Int((buffer << UInt32(5 - bits)) & 31)]) }
-        return out
-    }
-
-    /// Decodes, ignoring case, spaces and padding; nil for any other character.
-    public static func decode(_ text: String) -> [UInt8]? {
-        var out: [UInt8] = []
-        var buffer: UInt32 = 0
-        var bits = 0
-        for character in text.uppercased() where character != " " && character != "=" {
-            guard let value = alphabet.firstIndex(of: character) else { return nil }
-            buffer = (buffer << 5) | UInt32(value)
-            bits += 5
-            if bits >= 8 {
-                out.append(UInt8((buffer >> UInt32(bits - 8)) & 0xff))
-                bits -= 8
-            }
-        }
-        return out
+        return "otpauth://totp/\(label)?secret=\(base32(secret))&issuer=\(encodedIssuer)&algorithm=SHA1&digits=\(digits)&period=\(period)"
     }
 }

@@ -104,7 +104,7 @@ struct SignInFlowTests {
                     #expect(response.status == .unauthorized)
                     #expect(text(response).contains("Enter a correct code"))
                 }
-                let code = TOTP.code(secret: Base32.decode(IdentityFixture.totpSecret) ?? [], at: fixture.clock.now)
+                let code = TOTP.code(secret: TOTP.secret(base32: IdentityFixture.totpSecret) ?? [], at: fixture.clock.now)
                 try await client.execute(uri: "/sign-in/code", method: .post, headers: withChallenge, body: ByteBuffer(string: "code=\(code)&csrf_token=t0k")) { response in
                     #expect(response.status == .seeOther)
                     #expect(Self.cookie("cf_session", in: response) != nil)

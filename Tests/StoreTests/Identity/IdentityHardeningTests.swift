@@ -146,7 +146,7 @@ struct IdentityHardeningTests {
     func codeLockout() async throws {
         try await IdentityFixture.with { fixture in
             let email = IdentityFixture.Person.officer.rawValue
-            let key = Base32.decode(IdentityFixture.totpSecret) ?? []
+            let key = TOTP.secret(base32: IdentityFixture.totpSecret) ?? []
             for attempt in 1...10 {
                 fixture.clock.advance(by: 16 * 60)  // past the quarter-hour throttle each time: this cap is across windows
                 await #expect(throws: DomainError.unauthenticated(AccountStore.wrongCode), "code \(attempt)") {

@@ -7,7 +7,7 @@ import TestSupport
 
 @Suite("two-step sign-in")
 struct SecondFactorTests {
-    static let officerKey = Base32.decode(IdentityFixture.totpSecret) ?? []
+    static let officerKey = TOTP.secret(base32: IdentityFixture.totpSecret) ?? []
 
     @Test("an officer's API sign-in needs the code; a right code signs in and cannot be replayed")
     func apiCode() async throws {
@@ -65,7 +65,7 @@ struct SecondFactorTests {
             }
             let view = try #require(try await fixture.accounts.challenge(challenge))
             #expect(view.enrolling)
-            let secret = try #require(view.secret.flatMap(Base32.decode))
+            let secret = try #require(view.secret.flatMap { TOTP.secret(base32: $0) })
             #expect(view.provisioningURI?.hasPrefix("otpauth://totp/Clusterfund:second.officer%40example-city.test?secret=") == true)
             await #expect(throws: DomainError.unauthenticated(AccountStore.wrongCode)) {
                 _ = try await fixture.accounts.completeSignIn(challenge: challenge, code: "000000", request: fixture.request())

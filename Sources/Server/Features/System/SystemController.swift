@@ -6,7 +6,7 @@ import Store
 /// The machine endpoints: liveness, readiness, metrics and the OpenAPI document.
 struct SystemController {
     let database: Database
-    let metrics: HTTPMetrics
+    let metrics: ServerMetrics
     let openAPIDocument: ByteBuffer
 
     func addRoutes(to routes: RouteTable) {
@@ -44,7 +44,7 @@ struct SystemController {
     }
 
     @Sendable func metricsText(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let text = metrics.render(pool: await database.poolStatistics())
+        let text = metrics.exposition(pool: await database.poolStatistics())
         return Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
