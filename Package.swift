@@ -111,6 +111,8 @@ let package = Package(
                 "Server", "Store", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            // Page snapshots, read through #filePath rather than as bundled resources.
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
     ]
