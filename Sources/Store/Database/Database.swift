@@ -79,6 +79,17 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs one statement on its own, outside any transaction block (PostgreSQL commits it by itself): one round
+    /// trip, for hot paths that need nothing else. It runs as the pool's role with no acting user, so it can reach
+    /// only what a `SECURITY DEFINER` function hands back.
+    func statement(_ sql: SQL) async throws -> Rows {
+        do {
+            return try await pool.withConnection { try await $0.query(sql) }
+        } catch let error as PostgresError {
+            throw translate(error)
+        }
+    }
+
     func translate(_ error: PostgresError) -> any Error {
         if error.isConnectionFailure || error.kind == .poolTimeout || error.kind == .poolClosed {
             logger.warning("database unavailable", metadata: ["kind": "\(error.kind.rawValue)", "sqlstate": "\(error.sqlState?.code ?? "-")"])
