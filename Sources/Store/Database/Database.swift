@@ -2,6 +2,7 @@ import Domain
 import Logging
 import PQ
 import ServiceLifecycle
+import Synchronization
 
 /// The store's door to PostgreSQL: the connection pool and the migrations, and the one place where
 /// PostgreSQL's errors become `DomainError` or `StoreError`.
@@ -38,6 +39,8 @@ public final class Database: Sendable {
     let pool: ConnectionPool
     let migrator: Migrator
     let logger: Logger
+    /// Set once the database's migrations were found to match the files; `/ready` then only checks they still do.
+    let verifiedMigrations = Mutex<MigrationMark?>(nil)
 
     /// - Throws: when the migrations folder cannot be read.
     public init(configuration: Configuration, logger: Logger) throws {
