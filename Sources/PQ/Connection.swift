@@ -1,10 +1,36 @@
 import Foundation
 import CLibPQ
 
-/// One libpq connection. Its calls block, so it is only ever used from a pool thread, by one lease at a time;
-/// that invariant (kept by `ConnectionPool`) is why it is `@unchecked Sendable`.
+/// One libpq connection. Its calls block, so it is used from the pool's threads only.
+///
+/// It is `@unchecked Sendable` because it keeps its own invariants: one statement at a time (a lock around every
+/// libpq call, so two `async let` queries on one transaction queue instead of corrupting the connection), and a
+/// cancel that may come from any thread (`cancelRunningStatement()`, through libpq's thread-safe `PQcancel`).
+///
+/// Statements are prepared once per connection and reused by their text (`PQprepare`, then `PQexecPrepared` with
+/// the values still bound as parameters): the `preparedStatementLimit` most recently used are kept, the least
+/// recently used is deallocated first, and all go with the connection.
 public final class Connection: @unchecked Sendable {
     private let handle: OpaquePointer
+    /// libpq's cancel key for this backend; valid as long as the connection (PQgetCancel, libpq 15).
+    private let canceller: OpaquePointer?
+    /// Held for every libpq call on `handle`, and for the prepared-statement cache.
+    private let statementLock = NSLock()
+    /// Guards `running` and `statementNumber`, which a cancel from another thread reads.
+    private let cancelLock = NSLock()
+    private var running = false
+    private var statementNumber: UInt64 = 0
+
+    /// The most prepared statements kept on this connection.
+    public let preparedStatementLimit: Int
+    private var prepared: [String: PreparedStatement] = [:]
+    private var preparedCount = 0
+    private var useClock: UInt64 = 0
+
+    private struct PreparedStatement {
+        var name: String
+        var lastUsed: UInt64
+    }
 
     /// Connects with a libpq conninfo string or URI (empty: the standard `PG*` variables and service files).
     /// - Parameters:
@@ -12,7 +38,10 @@ public final class Connection: @unchecked Sendable {
     ///   - overrides: keywords that take precedence over the conninfo (e.g. `dbname` for test databases).
     ///   - fallbacks: keywords used only where the conninfo and environment say nothing (e.g. `connect_timeout`).
     /// - Throws: `PostgresError` of kind `.connection`, with libpq's message.
-    public init(conninfo: String, overrides: [String: String] = [:], fallbacks: [String: String] = [:]) throws(PostgresError) {
+    ///   - preparedStatementLimit: how many prepared statements to keep (0: prepare none, send each with its text).
+    public init(
+        conninfo: String, overrides: [String: String] = [:], fallbacks: [String: String] = [:], preparedStatementLimit: Int = 100
+    ) throws(PostgresError) {
         // The conninfo is expanded first ("dbname" with expand_dbname), then explicit keywords override it.
         // Fallbacks are applied only when neither the conninfo nor the environment sets the keyword.
         var keywords = ["dbname"]
@@ -40,9 +69,14 @@ public final class Connection: @unchecked Sendable {
         // Notices (e.g. "relation already exists, skipping") would go to stderr unstructured; drop them.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         handle = connection
+        canceller = PQgetCancel(connection)
+        self.preparedStatementLimit = max(0, preparedStatementLimit)
     }
 
-    deinit { PQfinish(handle) }
+    deinit {
+        if let canceller { PQfreeCancel(canceller) }
+        PQfinish(handle)
+    }
 
     /// True while libpq believes the connection usable; false after the server went away.
     public var isHealthy: Bool { PQstatus(handle) == CONNECTION_OK }
@@ -53,15 +87,24 @@ public final class Connection: @unchecked Sendable {
     /// The backend process id, for `pg_terminate_backend` in tests and for logs.
     public var backendPID: Int32 { PQbackendPID(handle) }
 
-    /// Runs one parameterised statement and returns its rows.
+    /// Runs one parameterised statement and returns its rows. Statements on one connection run one at a time.
     /// - Throws: `PostgresError` carrying the server's SQLSTATE and fields, or kind `.connection`.
     public func query(_ sql: SQL) throws(PostgresError) -> Rows {
+        statementLock.lock()
+        defer { statementLock.unlock() }
+        beginStatement()
+        defer { endStatement() }
+        let values = sql.binds.map(\.text)
         let count = Int32(sql.binds.count)
-        let types = sql.binds.map { Oid($0.type) }
-        let result: OpaquePointer? = Self.withOptionalCStringArray(sql.binds.map(\.text)) { values in
-            types.withUnsafeBufferPointer { typePointer in
-                PQexecParams(handle, sql.text, count, typePointer.baseAddress, values, nil, nil, 0)
+        guard let name = try preparedName(for: sql) else {
+            let types = sql.binds.map { Oid($0.type) }
+            let result: OpaquePointer? = Self.withOptionalCStringArray(values) { values in
+                types.withUnsafeBufferPointer { PQexecParams(handle, sql.text, count, $0.baseAddress, values, nil, nil, 0) }
             }
+            return try consume(result)
+        }
+        let result: OpaquePointer? = Self.withOptionalCStringArray(values) { values in
+            PQexecPrepared(handle, name, count, values, nil, nil, 0)
         }
         return try consume(result)
     }
@@ -69,6 +112,10 @@ public final class Connection: @unchecked Sendable {
     /// Runs a script of several statements with no parameters (migration files only).
     public func executeScript(_ sql: SQL) throws(PostgresError) {
         precondition(sql.binds.isEmpty, "a script takes no parameters")
+        statementLock.lock()
+        defer { statementLock.unlock() }
+        beginStatement()
+        defer { endStatement() }
         var result = PQexec(handle, sql.text)
         _ = try consume(result)
         // PQexec returns the last result only; drain any others so the connection is ready again.
@@ -77,6 +124,74 @@ public final class Connection: @unchecked Sendable {
             PQclear(extra)
             result = PQgetResult(handle)
         }
+    }
+
+    /// How many statements are prepared on this connection now.
+    public var preparedStatementCount: Int {
+        statementLock.lock()
+        defer { statementLock.unlock() }
+        return prepared.count
+    }
+
+    /// The name of `sql`'s prepared statement, preparing it first if this connection has not; nil when caching is off.
+    /// Called with `statementLock` held.
+    private func preparedName(for sql: SQL) throws(PostgresError) -> String? {
+        guard preparedStatementLimit > 0 else { return nil }
+        useClock += 1
+        // The parameter types are part of a prepared statement, so they are part of its key.
+        let key = sql.binds.isEmpty ? sql.text : sql.text + "\u{0}" + sql.binds.map { String($0.type) }.joined(separator: ",")
+        if let found = prepared[key] {
+            prepared[key]?.lastUsed = useClock
+            return found.name
+        }
+        if prepared.count >= preparedStatementLimit, let oldest = prepared.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
+            // libpq 15 has no PQclosePrepared; DEALLOCATE does the same in one round trip. The name is ours, never input.
+            _ = try consume(PQexec(handle, "DEALLOCATE \(oldest.value.name)"))
+            prepared[oldest.key] = nil
+        }
+        preparedCount += 1
+        let name = "cf_\(preparedCount)"
+        let types = sql.binds.map { Oid($0.type) }
+        let result = types.withUnsafeBufferPointer { PQprepare(handle, name, sql.text, Int32(types.count), $0.baseAddress) }
+        _ = try consume(result)
+        prepared[key] = PreparedStatement(name: name, lastUsed: useClock)
+        return name
+    }
+
+    private func beginStatement() {
+        cancelLock.lock()
+        defer { cancelLock.unlock() }
+        statementNumber += 1
+        running = true
+    }
+
+    private func endStatement() {
+        cancelLock.lock()
+        defer { cancelLock.unlock() }
+        running = false
+    }
+
+    /// Asks the server to cancel the statement running now, from any thread but the one running it.
+    ///
+    /// The cancel is sent from another thread, and only while the same statement still runs, so it can never reach a
+    /// later statement (another task's, once the connection is back in the pool). A statement cancelled before the
+    /// server began it runs on to its end or to `statement_timeout`; that window is a few microseconds.
+    public func cancelRunningStatement() {
+        cancelLock.lock()
+        let statement = running ? statementNumber : nil
+        cancelLock.unlock()
+        guard let statement else { return }
+        // PQcancel opens a connection of its own to the server; never do that on the caller's (maybe event-loop) thread.
+        DispatchQueue.global().async { self.cancel(ifStillRunning: statement) }
+    }
+
+    private func cancel(ifStillRunning statement: UInt64) {
+        cancelLock.lock()
+        defer { cancelLock.unlock() }
+        // Held while the cancel is sent: the statement cannot end and the next one begin in the meantime.
+        guard running, statementNumber == statement, let canceller else { return }
+        var message = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(canceller, &message, 256)
     }
 
     private func consume(_ result: OpaquePointer?) throws(PostgresError) -> Rows {

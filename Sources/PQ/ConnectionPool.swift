@@ -27,10 +27,13 @@ public actor ConnectionPool: Service {
         public var applicationName: String
         /// `connect_timeout` in seconds, unless the conninfo sets one.
         public var connectTimeoutSeconds: Int
+        /// Prepared statements kept per connection, least recently used dropped first (0: none).
+        public var preparedStatementLimit: Int
 
         public init(
             conninfo: String, overrides: [String: String] = [:], size: Int = 10, acquireTimeout: Duration = .seconds(5),
-            statementTimeoutMilliseconds: Int = 15_000, applicationName: String = "clusterfund", connectTimeoutSeconds: Int = 5
+            statementTimeoutMilliseconds: Int = 15_000, applicationName: String = "clusterfund", connectTimeoutSeconds: Int = 5,
+            preparedStatementLimit: Int = 100
         ) {
             self.conninfo = conninfo
             self.overrides = overrides
@@ -39,6 +42,7 @@ public actor ConnectionPool: Service {
             self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
             self.applicationName = applicationName
             self.connectTimeoutSeconds = connectTimeoutSeconds
+            self.preparedStatementLimit = preparedStatementLimit
         }
     }
 
@@ -182,7 +186,8 @@ public actor ConnectionPool: Service {
                     fallbacks: [
                         "application_name": configuration.applicationName,
                         "connect_timeout": String(configuration.connectTimeoutSeconds),
-                    ]
+                    ],
+                    preparedStatementLimit: configuration.preparedStatementLimit
                 )
                 // Every session speaks UTC and ISO dates, so timestamptz text decodes without guessing.
                 _ = try connection.query(
@@ -215,10 +220,15 @@ public actor ConnectionPool: Service {
         }
         if connection.isInTransaction {
             // A body returned or threw inside a transaction it did not end: never hand that state on.
-            let rolledBack = try? await threads.runIfActive { () throws -> Bool in
-                _ = try connection.query("ROLLBACK")
-                return true
-            }
+            // In a task of its own: the thread pool skips work submitted by a cancelled task, and a cancelled
+            // request's connection is exactly the one that most needs its rollback.
+            let threads = threads
+            let rolledBack = await Task {
+                try? await threads.runIfActive { () throws -> Bool in
+                    _ = try connection.query("ROLLBACK")
+                    return true
+                }
+            }.value
             if rolledBack != true {
                 freeSlot()
                 return
@@ -241,20 +251,32 @@ public actor ConnectionPool: Service {
     }
 }
 
-/// A leased connection: its statements run on the pool's threads.
+/// A leased connection: its statements run on the pool's threads, one at a time.
+///
+/// A statement whose task is cancelled is cancelled on the server too (`PQcancel`, sent from another thread), and
+/// fails with SQLSTATE 57014; a task already cancelled runs no statement at all. Either way the transaction is rolled
+/// back when the connection returns to the pool, so the next lease finds it clean.
 public struct Lease: Sendable, Queryable {
     let connection: Connection
     let threads: NIOThreadPool
 
     public func query(_ sql: SQL) async throws -> Rows {
-        let connection = connection
-        return try await threads.runIfActive { try connection.query(sql) }
+        try await cancellable { try $0.query(sql) }
     }
 
     /// Runs a multi-statement script without parameters (migrations).
     public func executeScript(_ sql: SQL) async throws {
+        try await cancellable { try $0.executeScript(sql) }
+    }
+
+    private func cancellable<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try Task.checkCancellation()
         let connection = connection
-        try await threads.runIfActive { try connection.executeScript(sql) }
+        return try await withTaskCancellationHandler {
+            try await threads.runIfActive { try work(connection) }
+        } onCancel: {
+            connection.cancelRunningStatement()
+        }
     }
 
     /// The backend's process id.

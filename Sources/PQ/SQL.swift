@@ -5,32 +5,44 @@
 /// let query: SQL = "SELECT id, name FROM schools WHERE urn = \(urn) AND phase = ANY(\(phases))"
 /// // text: "… WHERE urn = $1 AND phase = ANY($2)", binds: [urn, phases]
 /// ```
+/// Placeholders are kept as positions between pieces of literal text, never found again by scanning the text,
+/// so joining fragments renumbers only real parameters: a `'$1'` inside a string literal stays as written.
 public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
-    public private(set) var text: String
+    /// The literal text between placeholders: `literals[i]` comes before `$(i+1)`. Always `binds.count + 1` pieces.
+    private let literals: [String]
     public private(set) var binds: [PostgresBind]
+    /// The statement as PostgreSQL receives it, rendered once.
+    public let text: String
 
+    /// A plain literal, a compile-time constant. `scripts/check` refuses explicit calls with a variable.
     public init(stringLiteral value: String) {
-        text = value
-        binds = []
+        self.init(literals: [value], binds: [])
     }
 
     public init(stringInterpolation: StringInterpolation) {
-        text = stringInterpolation.text
-        binds = stringInterpolation.binds
+        self.init(literals: stringInterpolation.literals, binds: stringInterpolation.binds)
     }
 
     /// Text that is not a parameter: a migration file, or an identifier that is a constant in code.
     /// Never pass it anything that came from a request.
     public init(unsafeRaw text: String) {
-        self.text = text
-        binds = []
+        self.init(literals: [text], binds: [])
     }
 
-    /// Appends another statement fragment, renumbering its parameters.
+    private init(literals: [String], binds: [PostgresBind]) {
+        self.literals = literals
+        self.binds = binds
+        var text = literals[0]
+        for (index, literal) in literals.dropFirst().enumerated() {
+            text += "$\(index + 1)"
+            text += literal
+        }
+        self.text = text
+    }
+
+    /// Appends another statement fragment; its parameters follow this one's.
     public static func + (lhs: SQL, rhs: SQL) -> SQL {
-        var interpolation = StringInterpolation(literalCapacity: 0, interpolationCount: 0)
-        interpolation.text = lhs.text
-        interpolation.binds = lhs.binds
+        var interpolation = StringInterpolation(literals: lhs.literals, binds: lhs.binds)
         interpolation.appendInterpolation(rhs)
         return SQL(stringInterpolation: interpolation)
     }
@@ -39,52 +51,38 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
     public var description: String { "SQL(\(text), \(binds.count) binds)" }
 
     public struct StringInterpolation: StringInterpolationProtocol {
-        var text = ""
+        var literals: [String] = [""]
         var binds: [PostgresBind] = []
 
         public init(literalCapacity: Int, interpolationCount: Int) {
-            text.reserveCapacity(literalCapacity + interpolationCount * 3)
+            literals.reserveCapacity(interpolationCount + 1)
         }
 
-        public mutating func appendLiteral(_ literal: String) { text += literal }
+        init(literals: [String], binds: [PostgresBind]) {
+            self.literals = literals
+            self.binds = binds
+        }
+
+        public mutating func appendLiteral(_ literal: String) { literals[literals.count - 1] += literal }
 
         public mutating func appendInterpolation(_ value: some PostgresEncodable) {
-            binds.append(PostgresBind(text: value.postgresText, type: type(of: value).postgresType))
-            text += "$\(binds.count)"
+            append(PostgresBind(text: value.postgresText, type: type(of: value).postgresType))
         }
 
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
-            binds.append(PostgresBind(text: value?.postgresText, type: Value.postgresType))
-            text += "$\(binds.count)"
+            append(PostgresBind(text: value?.postgresText, type: Value.postgresType))
         }
 
-        /// Embeds a fragment, shifting its `$n` placeholders past the parameters already bound.
+        /// Embeds a fragment: its literal pieces join ours, and its parameters are numbered after ours.
         public mutating func appendInterpolation(_ fragment: SQL) {
-            let offset = binds.count
-            text += offset == 0 ? fragment.text : Self.shiftPlaceholders(fragment.text, by: offset)
+            literals[literals.count - 1] += fragment.literals[0]
+            literals += fragment.literals.dropFirst()
             binds += fragment.binds
         }
 
-        private static func shiftPlaceholders(_ text: String, by offset: Int) -> String {
-            var out = ""
-            var index = text.startIndex
-            while index < text.endIndex {
-                let character = text[index]
-                guard character == "$" else {
-                    out.append(character)
-                    index = text.index(after: index)
-                    continue
-                }
-                var end = text.index(after: index)
-                while end < text.endIndex, text[end].isASCII, text[end].isNumber { end = text.index(after: end) }
-                if let number = Int(text[text.index(after: index)..<end]) {
-                    out += "$\(number + offset)"
-                } else {
-                    out += text[index..<end]
-                }
-                index = end
-            }
-            return out
+        private mutating func append(_ bind: PostgresBind) {
+            binds.append(bind)
+            literals.append("")
         }
     }
 }

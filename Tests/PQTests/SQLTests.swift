@@ -22,3 +22,24 @@ struct SQLTests {
         #expect(joined.text == "SELECT $1 , $2")
     }
 }
+
+@Suite("placeholders are positions, not text")
+struct PlaceholderTests {
+    @Test("a '$1' inside a string literal survives joining fragments")
+    func literalDollarSurvives() {
+        let filter: SQL = "note = '$1 and $2' AND id = \(7)"
+        let query: SQL = "SELECT '$1' AS label, \("a") AS value FROM t WHERE \(filter)"
+        #expect(query.text == "SELECT '$1' AS label, $1 AS value FROM t WHERE note = '$1 and $2' AND id = $2")
+        #expect(query.binds.map(\.text) == ["a", "7"])
+        let joined: SQL = SQL("SELECT \(1), '$1'") + " , \(2), '$9'"
+        #expect(joined.text == "SELECT $1, '$1' , $2, '$9'")
+    }
+
+    @Test("raw text keeps its dollars as written, even when embedded after parameters")
+    func rawTextIsNotRenumbered() {
+        let raw = SQL(unsafeRaw: "SELECT $$ $1 $$")
+        let query: SQL = "SELECT \(5); \(raw)"
+        #expect(query.text == "SELECT $1; SELECT $$ $1 $$")
+        #expect(query.binds.count == 1)
+    }
+}

@@ -25,10 +25,11 @@ public struct TestDatabase: Sendable {
     public let name: String
 
     /// A new pool on this test's database as `role`. Close it (or let the test end) when done.
-    public func pool(role: Role, size: Int = 4, acquireTimeout: Duration = .seconds(5)) -> ConnectionPool {
+    public func pool(role: Role, size: Int = 4, acquireTimeout: Duration = .seconds(5), preparedStatementLimit: Int = 100) -> ConnectionPool {
         ConnectionPool(
             configuration: .init(
-                conninfo: TestEnvironment.url(for: role), overrides: ["dbname": name], size: size, acquireTimeout: acquireTimeout
+                conninfo: TestEnvironment.url(for: role), overrides: ["dbname": name], size: size, acquireTimeout: acquireTimeout,
+                preparedStatementLimit: preparedStatementLimit
             ),
             logger: TestEnvironment.logger
         )

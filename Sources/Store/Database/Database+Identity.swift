@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import PQ
 
 extension Database {
@@ -12,6 +13,55 @@ extension Database {
             try await tx.execute("SELECT set_config('app.user_id', \(user?.description ?? ""), true)")
             return try await body(tx)
         }
+    }
+}
+
+/// A session found by its token hash, with the actor behind it, as one statement returned them.
+struct SessionOfActor: Sendable {
+    var sessionID: ID<Session>
+    var kind: String
+    var csrfToken: String
+    var lastSeenAt: Date
+    var expiresAt: Date
+    var revokedAt: Date?
+    var userActive: Bool
+    var actor: Actor
+}
+
+extension Database {
+    /// The session a token hash belongs to, its user and the user's roles in force on `today`, in one round trip
+    /// (`auth_actor`, a single statement outside any transaction); nil for an unknown token. Liveness is the caller's
+    /// to judge: the session is returned revoked or expired as it is.
+    func sessionOfActor(tokenHash: ByteA, today: CalendarDate) async throws -> SessionOfActor? {
+        let rows = try await statement(
+            """
+            SELECT session_id, user_id, kind, csrf_token, last_seen_at, expires_at, revoked_at, user_active, display_name,
+                   assignment_id, role, school_id, cluster_id, starts_on, ends_on, own_school_cluster_ids
+            FROM auth_actor(\(tokenHash), \(today))
+            """
+        )
+        guard let first = rows.first else { return nil }
+        let (sessionID, userID, kind, csrf, lastSeen, expires, revoked, active, name) = try first.decode(
+            (ID<Session>, ID<User>, String, String, Date, Date, Date?, Bool, String).self
+        )
+        let clusters = try first.decode([ID<Cluster>].self, at: 15)
+        // One row per role in force; a user with none comes back as one row with empty role columns.
+        let assignments = try rows.compactMap { row -> RoleAssignment? in
+            guard let id = try row.decode(ID<RoleAssignment>?.self, at: 9) else { return nil }
+            return RoleAssignment(row: (
+                id, try row.decode(String.self, at: 10), try row.decode(ID<School>?.self, at: 11), try row.decode(ID<Cluster>?.self, at: 12),
+                try row.decode(CalendarDate.self, at: 13), try row.decode(CalendarDate?.self, at: 14)
+            ))
+        }
+        return SessionOfActor(
+            sessionID: sessionID, kind: kind, csrfToken: csrf, lastSeenAt: lastSeen, expiresAt: expires, revokedAt: revoked, userActive: active,
+            actor: Actor(userID: userID, displayName: name, assignments: assignments, clustersOfOwnSchools: Set(clusters))
+        )
+    }
+
+    /// Records that a session was used now, unless it already was since `notSince`: one statement, no transaction.
+    func touchSession(tokenHash: ByteA, now: Date, notSince: Date) async throws {
+        _ = try await statement("SELECT auth_touch_session(\(tokenHash), \(now), \(notSince))")
     }
 }
 

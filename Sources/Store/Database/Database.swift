@@ -2,6 +2,7 @@ import Domain
 import Logging
 import PQ
 import ServiceLifecycle
+import Synchronization
 
 /// The store's door to PostgreSQL: the connection pool and the migrations, and the one place where
 /// PostgreSQL's errors become `DomainError` or `StoreError`.
@@ -38,6 +39,8 @@ public final class Database: Sendable {
     let pool: ConnectionPool
     let migrator: Migrator
     let logger: Logger
+    /// Set once the database's migrations were found to match the files; `/ready` then only checks they still do.
+    let verifiedMigrations = Mutex<MigrationMark?>(nil)
 
     /// - Throws: when the migrations folder cannot be read.
     public init(configuration: Configuration, logger: Logger) throws {
@@ -74,6 +77,17 @@ public final class Database: Sendable {
     ) async throws -> T {
         do {
             return try await pool.withTransaction(isolation: isolation, body)
+        } catch let error as PostgresError {
+            throw translate(error)
+        }
+    }
+
+    /// Runs one statement on its own, outside any transaction block (PostgreSQL commits it by itself): one round
+    /// trip, for hot paths that need nothing else. It runs as the pool's role with no acting user, so it can reach
+    /// only what a `SECURITY DEFINER` function hands back.
+    func statement(_ sql: SQL) async throws -> Rows {
+        do {
+            return try await pool.withConnection { try await $0.query(sql) }
         } catch let error as PostgresError {
             throw translate(error)
         }

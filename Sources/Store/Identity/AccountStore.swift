@@ -224,26 +224,22 @@ public struct AccountStore: Sendable {
     }
 
     /// The session a cookie or bearer token belongs to, if it is live: not revoked, the user active, within both timeouts.
+    /// One statement finds the session, the user and their roles; a second runs only when the session is due a touch.
     public func authenticate(token: String) async throws -> Authenticated? {
         guard !token.isEmpty, token.count <= 100 else { return nil }
         let now = clock.now()
-        let found = try await database.transaction(actingAs: nil) { tx in
-            try await tx.first(
-                "SELECT session_id, user_id, kind, csrf_token, last_seen_at, expires_at, revoked_at, user_active FROM auth_session(\(SecretToken.hash(token)))"
-            )?.decode((ID<Session>, ID<User>, String, String, Date, Date, Date?, Bool).self)
-        }
-        guard let (sessionID, userID, kind, csrf, lastSeen, expiresAt, revokedAt, active) = found, revokedAt == nil, active,
-            now < expiresAt, now.timeIntervalSince(lastSeen) <= configuration.idleTimeout.seconds,
-            let sessionKind = SessionKind(rawValue: kind)
+        let tokenHash = SecretToken.hash(token)
+        guard let found = try await database.sessionOfActor(tokenHash: tokenHash, today: CalendarDate.today(at: now)),
+            found.revokedAt == nil, found.userActive,
+            now < found.expiresAt, now.timeIntervalSince(found.lastSeenAt) <= configuration.idleTimeout.seconds,
+            let sessionKind = SessionKind(rawValue: found.kind)
         else { return nil }
-        return try await database.transaction(actingAs: userID) { tx in
-            guard let actor = try await loadActor(userID, in: tx) else { return nil }
-            // Touch at most every 30 s: an idle timeout needs no more precision, and it saves a write per request.
-            try await tx.execute(
-                "UPDATE sessions SET last_seen_at = \(now) WHERE id = \(sessionID) AND last_seen_at < \(now.addingTimeInterval(-30))"
-            )
-            return Authenticated(sessionID: sessionID, kind: sessionKind, csrfToken: csrf, actor: actor)
+        // Touch at most every 30 s: an idle timeout needs no more precision, and it saves a write per request.
+        let touchDue = now.addingTimeInterval(-30)
+        if found.lastSeenAt < touchDue {
+            try await database.touchSession(tokenHash: tokenHash, now: now, notSince: touchDue)
         }
+        return Authenticated(sessionID: found.sessionID, kind: sessionKind, csrfToken: found.csrfToken, actor: found.actor)
     }
 
     /// Ends the current session at once.

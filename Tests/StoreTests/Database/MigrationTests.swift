@@ -1,5 +1,6 @@
 import Foundation
 import PQ
+import Synchronization
 @testable import Store
 import Testing
 import TestSupport
@@ -78,6 +79,24 @@ struct MigrationTests {
                 try await tx.first("SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = 'clusterfund_app'")
             }
             #expect(try #require(owned).decode(Int.self, at: 0) == 0)
+            await app.close()
+        }
+    }
+
+    @Test("once ready, readiness still notices a migration that another build applied")
+    func readinessAfterReady() async throws {
+        try await TestDatabase.with { db in
+            let app = try Database(configuration: db.configuration(role: .app), logger: TestEnvironment.logger)
+            #expect(await app.readiness() == .ready)
+            #expect(app.verifiedMigrations.withLock { $0 } != nil, "the checked history is remembered")
+            let owner = db.pool(role: .owner, size: 1)
+            try await owner.withConnection { lease in
+                try await lease.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES (9998, '9998_from_a_newer_build', 'x')")
+            }
+            #expect(await app.readiness() == .migrationsUnknown(["9998_from_a_newer_build"]))
+            try await owner.withConnection { try await $0.execute("DELETE FROM schema_migrations WHERE version = 9998") }
+            #expect(await app.readiness() == .ready)
+            await owner.close()
             await app.close()
         }
     }
