@@ -10,6 +10,11 @@ public struct IdentityConfiguration: Sendable {
     public var accountFailureLimit = 5
     public var addressFailureLimit = 20
     public var throttleWindow: Duration = .seconds(15 * 60)
+    /// The longest that failures of an account from elsewhere slow its sign-in.
+    public var maximumSlowdown: Duration = .seconds(5)
+    /// The key held outside the database (`CLUSTERFUND_SECRET_KEY`) that signs device cookies; without it, none are
+    /// issued or trusted.
+    public var secretKey: String?
     /// How long a set-password link stays valid.
     public var passwordLinkValidity: Duration = .seconds(24 * 60 * 60)
 
@@ -17,7 +22,10 @@ public struct IdentityConfiguration: Sendable {
 
     /// The throttle these settings describe.
     public var throttle: SignInThrottle {
-        SignInThrottle(accountFailureLimit: accountFailureLimit, addressFailureLimit: addressFailureLimit, window: throttleWindow.seconds)
+        SignInThrottle(
+            accountFailureLimit: accountFailureLimit, addressFailureLimit: addressFailureLimit, window: throttleWindow.seconds,
+            maximumSlowdown: maximumSlowdown.seconds
+        )
     }
 
     /// The session lifetime these settings describe.
@@ -25,9 +33,10 @@ public struct IdentityConfiguration: Sendable {
         SessionLifetime(idleTimeout: idleTimeout.seconds, absoluteTimeout: absoluteTimeout.seconds)
     }
 
-    public init(idleTimeoutSeconds: Int?, absoluteTimeoutSeconds: Int?) {
+    public init(idleTimeoutSeconds: Int?, absoluteTimeoutSeconds: Int?, secretKey: String? = nil) {
         if let idleTimeoutSeconds { idleTimeout = .seconds(idleTimeoutSeconds) }
         if let absoluteTimeoutSeconds { absoluteTimeout = .seconds(absoluteTimeoutSeconds) }
+        self.secretKey = secretKey
     }
 }
 
