@@ -91,15 +91,19 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let identity = IdentityConfiguration(
             idleTimeoutSeconds: environment["SESSION_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init),
-            absoluteTimeoutSeconds: environment["SESSION_ABSOLUTE_TIMEOUT_SECONDS"].flatMap(Int.init)
+            absoluteTimeoutSeconds: environment["SESSION_ABSOLUTE_TIMEOUT_SECONDS"].flatMap(Int.init),
+            secretKey: environment["CLUSTERFUND_SECRET_KEY"]
         )
+        if identity.secretKey?.isEmpty ?? true {
+            logger.warning("CLUSTERFUND_SECRET_KEY is not set: browsers get no device cookies, so an owner signing in from a blocked address is refused too")
+        }
         let services = try await AppServices.make(database: database, identity: identity)
         let configuration = ServerConfiguration(
             hostname: hostname, port: port, resourcesDirectory: environment["CLUSTERFUND_RESOURCES_DIR"],
             cookieSecure: ServerConfiguration.cookieSecure(environment: environment),
-            sessionMaxAgeSeconds: Int(identity.absoluteTimeout.components.seconds),
-            baseURL: environment["CLUSTERFUND_BASE_URL"],
-            trustedProxies: trustedProxies
+            baseURL: environment["CLUSTERFUND_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            trustedProxies: trustedProxies,
+            metricsToken: environment["CLUSTERFUND_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         )
         let app = try await buildApplication(configuration: configuration, services: services, logger: logger)
         logger.info("serving", metadata: ["url": "http://\(hostname):\(port)"])
