@@ -93,23 +93,27 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("Clusterfund will not start: \(problem)")
         }
         let environment = ProcessInfo.processInfo.environment
-        var identity = IdentityConfiguration(
+        let identity = IdentityConfiguration(
             idleTimeoutSeconds: environment["SESSION_IDLE_TIMEOUT_SECONDS"].flatMap(Int.init),
-            absoluteTimeoutSeconds: environment["SESSION_ABSOLUTE_TIMEOUT_SECONDS"].flatMap(Int.init)
+            absoluteTimeoutSeconds: environment["SESSION_ABSOLUTE_TIMEOUT_SECONDS"].flatMap(Int.init),
+            secretKey: environment["CLUSTERFUND_SECRET_KEY"]
         )
         do {
-            identity.linkKey = try IdentityConfiguration.secretKey(environment: environment)
+            try IdentityConfiguration.checkSecretKey(identity.secretKey)
         } catch {
             await database.close()
             throw CommandFailure("Clusterfund will not start: \(error)")
+        }
+        if identity.secretKey?.isEmpty ?? true {
+            logger.warning("CLUSTERFUND_SECRET_KEY is not set: browsers get no device cookies, so an owner signing in from a blocked address is refused too")
         }
         let services = try await AppServices.make(database: database, identity: identity)
         let configuration = ServerConfiguration(
             hostname: hostname, port: port, resourcesDirectory: environment["CLUSTERFUND_RESOURCES_DIR"],
             cookieSecure: ServerConfiguration.cookieSecure(environment: environment),
-            sessionMaxAgeSeconds: Int(identity.absoluteTimeout.components.seconds),
-            baseURL: environment["CLUSTERFUND_BASE_URL"],
+            baseURL: environment["CLUSTERFUND_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 },
             trustedProxies: trustedProxies,
+            metricsToken: environment["CLUSTERFUND_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             metrics: .bootstrap()
         )
         let app = try await buildApplication(configuration: configuration, services: services, logger: logger)
@@ -222,7 +226,8 @@ struct CreateOfficer: AsyncParsableCommand {
     func run() async throws {
         let link = try await common.withDatabase("create-officer", urlVariable: "DATABASE_OWNER_URL", logger: common.makeLogger("clusterfund.create-officer")) { owner in
             var identity = IdentityConfiguration()
-            identity.linkKey = try IdentityConfiguration.secretKey(environment: ProcessInfo.processInfo.environment)
+            identity.secretKey = ProcessInfo.processInfo.environment["CLUSTERFUND_SECRET_KEY"]
+            try IdentityConfiguration.checkSecretKey(identity.secretKey)
             return try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: PasswordHasher.productionCost), identity: identity)
                 .createOfficer(email: email, displayName: name)
         }

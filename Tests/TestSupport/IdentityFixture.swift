@@ -55,7 +55,10 @@ public struct IdentityFixture: Sendable {
     public static func with<T>(
         identity: IdentityConfiguration = .init(), _ body: (IdentityFixture) async throws -> T
     ) async throws -> T {
-        try await TestDatabase.with { db in
+        // A secret key of its own for each test, as a deployment has one: device cookies are signed with it.
+        var identity = identity
+        if identity.secretKey == nil { identity.secretKey = SecretToken.generate() }
+        return try await TestDatabase.with { db in
             let hasher = try await PasswordHasher.make(cost: 4)
             let clock = TestClock()
             let owner = try Database(configuration: db.configuration(role: .owner), logger: TestEnvironment.logger)

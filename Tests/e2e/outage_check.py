@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Database outage check: with the server running, stop PostgreSQL (scripts/db stop), expect 503 problem
 documents quickly (no hang, no crash), start it again (scripts/db start), and expect the same server process to be
-ready again without a restart. Usage: outage_check.py BASE_URL REPO"""
+ready again without a restart. Only the bearer of CLUSTERFUND_METRICS_TOKEN (from the environment, as the server has
+it) is told why it is not ready; anyone else learns only that it is not. Usage: outage_check.py BASE_URL REPO"""
 import json
+import os
 import subprocess
 import sys
 import time
@@ -19,9 +21,9 @@ def check(condition, message):
         failures.append(message)
 
 
-def get(path):
+def get(path, headers=None):
     started = time.monotonic()
-    response = requests.get(base + path, timeout=30)
+    response = requests.get(base + path, headers=headers or {}, timeout=30)
     return response, time.monotonic() - started
 
 
@@ -33,7 +35,13 @@ try:
     check(response.headers.get("Retry-After") is not None, "the answer carries Retry-After")
     check(seconds < 10, f"the answer came in {seconds:.2f} s, not a hang")
     body = json.loads(response.text or "{}")
-    check(body.get("status") == 503 and "database" in body.get("detail", ""), "the problem says the database is unreachable")
+    check(body.get("status") == 503 and "database" not in body.get("detail", ""), "an anonymous caller is told only that it is not ready")
+    token = os.environ.get("CLUSTERFUND_METRICS_TOKEN", "")
+    check(bool(token), "CLUSTERFUND_METRICS_TOKEN is set for the check")
+    if token:
+        operator, _ = get("/ready", {"Authorization": "Bearer " + token})
+        detail = json.loads(operator.text or "{}").get("detail", "")
+        check(operator.status_code == 503 and "database" in detail, "the metrics token's bearer is told the database is unreachable")
     health, _ = get("/health")
     check(health.status_code == 200, "GET /health still answers 200: the process is alive")
 finally:

@@ -82,33 +82,38 @@ port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# load_demo_credentials: export CLUSTERFUND_DEMO_PASSWORD (every demo account) and CLUSTERFUND_DEMO_TOTP_SECRET (the
-# demo officer's authenticator key, base32). Each is taken from the environment when set; otherwise generated once
-# and kept in .data/demo.env, so every later run prints and uses the same ones.
+# keep_secret NAME WHAT COMMAND...: export NAME from the environment when set, else from .data/demo.env, else
+# generate it once with COMMAND and keep it in .data/demo.env (mode 600), so every later run uses the same one.
+keep_secret() {
+    local name="$1" what="$2" file="$DATA_DIR/demo.env" value
+    shift 2
+    if [ -z "${!name:-}" ] && [ -s "$file" ]; then
+        value="$(. "$file" && printf '%s' "${!name:-}")"
+        [ -n "$value" ] && printf -v "$name" '%s' "$value"
+    fi
+    if [ -z "${!name:-}" ]; then
+        mkdir -p "$DATA_DIR"
+        value="$("$@")"
+        (umask 077; printf '%s=%q\n' "$name" "$value" >>"$file")
+        printf -v "$name" '%s' "$value"
+        log "generated $what in ${file#"$REPO"/}"
+    fi
+    export "${name?}"
+}
+
+# Three random words and a number, easy to type.
+random_demo_password() {
+    local words=(amber basil cedar delta ember fjord garnet harbour indigo juniper kestrel lantern meadow nutmeg orchard pebble quartz russet saffron thistle umber velvet willow yarrow)
+    local pick="" i
+    for i in 1 2 3; do pick+="${words[$((RANDOM % ${#words[@]}))]} "; done
+    printf '%s%s' "$pick" "$((RANDOM % 90 + 10))"
+}
+
+# load_demo_credentials: export CLUSTERFUND_DEMO_PASSWORD (every demo account), CLUSTERFUND_DEMO_TOTP_SECRET (the
+# demo officer's authenticator key, base32) and CLUSTERFUND_SECRET_KEY (the server's key for device cookies), each
+# kept by keep_secret.
 load_demo_credentials() {
-    local file="$DATA_DIR/demo.env"
-    if [ -z "${CLUSTERFUND_DEMO_TOTP_SECRET:-}" ]; then
-        [ -s "$file" ] && . "$file"
-        if [ -z "${CLUSTERFUND_DEMO_TOTP_SECRET:-}" ]; then
-            mkdir -p "$DATA_DIR"
-            CLUSTERFUND_DEMO_TOTP_SECRET="$(head -c 20 /dev/urandom | base32 | tr -d '=\n')"
-            (umask 077; printf 'CLUSTERFUND_DEMO_TOTP_SECRET=%q\n' "$CLUSTERFUND_DEMO_TOTP_SECRET" >>"$file")
-            log "generated a demo officer authenticator key in ${file#"$REPO"/}"
-        fi
-    fi
-    export CLUSTERFUND_DEMO_TOTP_SECRET
-    if [ -z "${CLUSTERFUND_DEMO_PASSWORD:-}" ]; then
-        [ -s "$file" ] && . "$file"
-        if [ -z "${CLUSTERFUND_DEMO_PASSWORD:-}" ]; then
-            mkdir -p "$DATA_DIR"
-            local words=(amber basil cedar delta ember fjord garnet harbour indigo juniper kestrel lantern meadow nutmeg orchard pebble quartz russet saffron thistle umber velvet willow yarrow)
-            local pick="" i
-            for i in 1 2 3; do pick+="${words[$((RANDOM % ${#words[@]}))]} "; done
-            pick+="$((RANDOM % 90 + 10))"
-            CLUSTERFUND_DEMO_PASSWORD="$pick"
-            (umask 077; printf 'CLUSTERFUND_DEMO_PASSWORD=%q\n' "$pick" >>"$file")
-            log "generated a demo password in ${file#"$REPO"/}"
-        fi
-    fi
-    export CLUSTERFUND_DEMO_PASSWORD
+    keep_secret CLUSTERFUND_DEMO_TOTP_SECRET "a demo officer authenticator key" sh -c "head -c 20 /dev/urandom | base32 | tr -d '=\n'"
+    keep_secret CLUSTERFUND_DEMO_PASSWORD "a demo password" random_demo_password
+    keep_secret CLUSTERFUND_SECRET_KEY "a secret key (CLUSTERFUND_SECRET_KEY)" sh -c "head -c 32 /dev/urandom | base64 | tr -d '=\n'"
 }

@@ -1,7 +1,8 @@
 import Foundation
 
-/// When guessing passwords must stop for a while: too many failures for one account, or from one address, within a
-/// window. The store counts the failures under locks; this decides what the counts mean.
+/// When guessing passwords must stop for a while: too many failures for one account from one client (an address, or
+/// a browser's device cookie), or from one address, within a window; and how much to slow an account's sign-in when it
+/// has failed from elsewhere. The store counts the failures under locks; this decides what the counts mean.
 ///
 /// ```swift
 /// let throttle = SignInThrottle(accountFailureLimit: 5, addressFailureLimit: 20, window: 15 * 60)
@@ -13,14 +14,25 @@ public struct SignInThrottle: Sendable, Equatable {
     public var addressFailureLimit: Int
     /// How far back failures count, in seconds.
     public var window: TimeInterval
+    /// The longest an account's failures from elsewhere slow its sign-in, in seconds.
+    public var maximumSlowdown: TimeInterval
 
-    public init(accountFailureLimit: Int = 5, addressFailureLimit: Int = 20, window: TimeInterval = 15 * 60) {
+    public init(accountFailureLimit: Int = 5, addressFailureLimit: Int = 20, window: TimeInterval = 15 * 60, maximumSlowdown: TimeInterval = 5) {
         self.accountFailureLimit = accountFailureLimit
         self.addressFailureLimit = addressFailureLimit
         self.window = window
+        self.maximumSlowdown = maximumSlowdown
     }
 
-    /// The recent failures of one account or one address: how many, and when the oldest of them was.
+    /// Seconds to wait before checking a password when the account has failed from other clients: none below the
+    /// account's limit, then a second more for each failure, at most `maximumSlowdown`. Failures elsewhere only slow
+    /// the owner down, never refuse them: otherwise anyone could lock an officer out on demand.
+    public func slowdown(accountFailuresElsewhere failures: Int) -> TimeInterval {
+        guard failures >= accountFailureLimit else { return 0 }
+        return min(maximumSlowdown, Double(failures - accountFailureLimit + 1))
+    }
+
+    /// The recent failures of one account from one client, or of one address: how many, and when the oldest was.
     public struct Failures: Sendable, Equatable {
         public var count: Int
         public var oldest: Date?
@@ -28,6 +40,12 @@ public struct SignInThrottle: Sendable, Equatable {
             self.count = count
             self.oldest = oldest
         }
+    }
+
+    /// The start of the fixed window (of `window` seconds, counted from the epoch) that holds `now`: refusals of a
+    /// throttled account and address are audited once per such window, not once each.
+    public func summaryWindowStart(at now: Date) -> Date {
+        Date(timeIntervalSince1970: (now.timeIntervalSince1970 / window).rounded(.down) * window)
     }
 
     /// The earliest instant whose failures still count at `now`.

@@ -31,7 +31,10 @@ extension ClusterfundRequestContext {
 
     /// Who is asking and from where, for the audit trail.
     func requestInfo(_ request: Request) -> RequestInfo {
-        RequestInfo(requestID: id, clientAddress: clientAddress, userAgent: request.headers[.userAgent])
+        RequestInfo(
+            requestID: id, clientAddress: clientAddress, throttleAddress: AddressRanges.throttleUnit(of: clientAddress),
+            userAgent: request.headers[.userAgent]
+        )
     }
 }
 

@@ -11,18 +11,20 @@ public struct ServerConfiguration: Sendable {
     public var resourcesDirectory: String
     /// Mark the session cookie `Secure` (set `COOKIE_SECURE=1` whenever TLS is terminated in front of the server).
     public var cookieSecure: Bool
-    /// Browser cookies live as long as a session may (the absolute timeout).
-    public var sessionMaxAgeSeconds: Int
-    /// The address people use, for links shown to be sent on (set-password links); else taken from the request's Host.
+    /// The address people use (`CLUSTERFUND_BASE_URL`), for links shown to be sent on (set-password links). Without it,
+    /// pages issue no links: an address taken from the request's `Host` could be an attacker's.
     public var baseURL: String?
     /// Proxies whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`); none by default.
     public var trustedProxies: AddressRanges
     /// What `/metrics` shows; the executable passes `ServerMetrics.bootstrap()` so requests are counted there.
     public var metrics: ServerMetrics
+    /// The bearer token that opens `/metrics` and the reasons on `/ready` (`CLUSTERFUND_METRICS_TOKEN`); without it,
+    /// `/metrics` answers 404.
+    public var metricsToken: String?
 
     public init(
         hostname: String = "127.0.0.1", port: Int = 8080, resourcesDirectory: String? = nil, cookieSecure: Bool = false,
-        sessionMaxAgeSeconds: Int = 12 * 60 * 60, baseURL: String? = nil, trustedProxies: AddressRanges = .none,
+        baseURL: String? = nil, trustedProxies: AddressRanges = .none, metricsToken: String? = nil,
         metrics: ServerMetrics = ServerMetrics()
     ) {
         self.metrics = metrics
@@ -32,8 +34,11 @@ public struct ServerConfiguration: Sendable {
         self.port = port
         self.resourcesDirectory = resourcesDirectory ?? Self.bundledResources
         self.cookieSecure = cookieSecure
-        self.sessionMaxAgeSeconds = sessionMaxAgeSeconds
+        self.metricsToken = metricsToken
     }
+
+    /// Whether browsers are told to use https only (HSTS): when the address people use is https.
+    public var strictTransportSecurity: Bool { baseURL?.lowercased().hasPrefix("https://") == true }
 
     /// Whether cookies must be `Secure`: `COOKIE_SECURE=1`, or a base URL people reach over https. The server never
     /// speaks TLS itself, so a request "came over TLS" exactly when the proxy in front of it serves https.
@@ -83,20 +88,22 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     guard let openAPI = FileManager.default.contents(atPath: resources + "/openapi.json") else {
         throw ResourceError(message: "cannot read \(resources)/openapi.json")
     }
+    let cookies = CookieNames(secure: configuration.cookieSecure)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.trustedProxies))
-    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestLogMiddleware(strictTransportSecurity: configuration.strictTransportSecurity))
     // Outside ProblemMiddleware, so it counts the status a client got rather than the error a handler threw.
     router.add(middleware: MetricsMiddleware<AppRequestContext>())
-    router.add(middleware: AuthenticationMiddleware(accounts: services.accounts))
+    router.add(middleware: AuthenticationMiddleware(accounts: services.accounts, cookies: cookies))
     // Only what no route answered (404, 405) and the errors of the middleware above reach this one.
     router.add(middleware: ProblemMiddleware(style: .byPath, pages: pages, routes: routes, audit: services.audit) { $0.identity })
     router.add(middleware: FileMiddleware(resources + "/public", urlBasePath: "/assets"))
 
     func group(_ style: ProblemMiddleware<AppRequestContext>.Style, csrf: CSRFMiddleware.Guarded?) -> RouterGroup<AppRequestContext> {
         let group = router.group()
+        if csrf != nil { group.add(middleware: NoStoreMiddleware()) }
         group.add(middleware: ProblemMiddleware(style: style, pages: pages, routes: routes, audit: services.audit) { $0.identity })
-        if let csrf { group.add(middleware: CSRFMiddleware(guarded: csrf)) }
+        if let csrf { group.add(middleware: CSRFMiddleware(guarded: csrf, cookies: cookies)) }
         return group
     }
     let pageGroup = group(.page, csrf: .pages)
@@ -108,11 +115,11 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
         api: Routes(group: apiGroup, book: routes),
         signedInAPI: Routes(group: apiGroup.group(context: SignedInContext.self), book: routes)
     )
-    SystemController(database: services.database, metrics: configuration.metrics, openAPIDocument: ByteBuffer(bytes: openAPI)).addRoutes(to: table)
-    HomeController(pages: pages, structure: services.structure).addRoutes(to: table)
-    SignInController(
-        pages: pages, accounts: services.accounts, cookieSecure: configuration.cookieSecure, sessionMaxAge: configuration.sessionMaxAgeSeconds
+    SystemController(
+        database: services.database, metrics: configuration.metrics, openAPIDocument: ByteBuffer(bytes: openAPI), metricsToken: configuration.metricsToken
     ).addRoutes(to: table)
+    HomeController(pages: pages, structure: services.structure).addRoutes(to: table)
+    SignInController(pages: pages, accounts: services.accounts, cookies: cookies).addRoutes(to: table)
     AccountController(pages: pages, accounts: services.accounts).addRoutes(to: table)
     UsersController(pages: pages, users: services.users, structure: services.structure, baseURL: configuration.baseURL).addRoutes(to: table)
     AuditController(pages: pages, audit: services.audit).addRoutes(to: table)

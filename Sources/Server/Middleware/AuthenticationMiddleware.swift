@@ -3,14 +3,13 @@ import HummingbirdAuth
 import Domain
 import Store
 
-/// Finds the session a request carries (`Authorization: Bearer …` or the `cf_session` cookie) and records what it
+/// Finds the session a request carries (`Authorization: Bearer …` or the session cookie, `CookieNames`) and records what it
 /// found on the context. It never throws: a route that needs a session refuses through `SignedInContext`, and error
 /// pages read the outcome instead of authenticating again. What the actor may do is decided by the services.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let accounts: AccountStore
-
-    static let sessionCookie = "cf_session"
+    let cookies: CookieNames
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -24,7 +23,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 guard let session = try await accounts.authenticate(token: bearer) else { return .rejectedToken }
                 return .signedIn(session, viaCookie: false)
             }
-            if let cookie = request.cookies[Self.sessionCookie]?.value, let session = try await accounts.authenticate(token: cookie) {
+            if let cookie = cookies.sessionToken(in: request), let session = try await accounts.authenticate(token: cookie) {
                 return .signedIn(session, viaCookie: true)
             }
             return .anonymous

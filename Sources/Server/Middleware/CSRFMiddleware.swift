@@ -7,7 +7,8 @@ import Store
 
 /// Refuses unsafe requests that ride on a cookie without proof they came from our own pages.
 /// - Signed in by cookie: the form field `csrf_token` (or header `X-CSRF-Token`) must equal the session's token.
-/// - Pages, not signed in, posting a form (sign-in, set password): the field must equal the `cf_csrf` cookie (double submit).
+/// - Pages, not signed in, posting a form (sign-in, set password): the field must equal the `cf_csrf` cookie
+///   (`__Host-cf_csrf` when Secure; double submit).
 /// - Bearer tokens are exempt, and so are API calls without a session cookie: they carry no ambient credential for
 ///   another site to borrow, and `POST /api/v1/session` answers with a token in the body, never a cookie.
 ///
@@ -18,8 +19,8 @@ struct CSRFMiddleware: RouterMiddleware {
     /// Which routes it guards: pages also protect anonymous form posts; the API only cookie sessions.
     enum Guarded: Sendable { case pages, api }
     let guarded: Guarded
+    let cookies: CookieNames
 
-    static let anonymousCookie = "cf_csrf"
     static let field = "csrf_token"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -31,14 +32,12 @@ struct CSRFMiddleware: RouterMiddleware {
         if let session = context.identity, context.viaCookie {
             expected = session.csrfToken
         } else if guarded == .pages, Self.isFormSubmission(request) {
-            expected = request.cookies[Self.anonymousCookie]?.value
+            expected = cookies.anonymousCSRFToken(in: request)
         } else {
             return try await next(request, context)
         }
         let offered = try await Self.offeredToken(&request, context: context)
-        guard let expected, let offered, SecretToken.equal(expected, offered) else {
-            throw DomainError.forbidden("This form has expired or did not come from Clusterfund. Go back, reload the page and try again.")
-        }
+        guard let expected, let offered, SecretToken.equal(expected, offered) else { throw CSRFRefusal() }
         return try await next(request, context)
     }
 
@@ -63,6 +62,14 @@ struct CSRFMiddleware: RouterMiddleware {
         }
         return nil
     }
+}
+
+/// A form without its CSRF token: answered 403, and audited (for signed-in people) with a fixed summary, never with
+/// anything the request said.
+struct CSRFRefusal: Error {
+    static let detail = "This form has expired or did not come from Clusterfund. Go back, reload the page and try again."
+    /// What the audit trail records as the reason.
+    static let summary = "The form did not carry its CSRF token."
 }
 
 extension HTTPField.Name {

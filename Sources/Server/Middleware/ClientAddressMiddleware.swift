@@ -78,6 +78,16 @@ public struct AddressRanges: Sendable, Equatable {
         return bytes
     }
 
+    /// What sign-in throttling counts an address as: an IPv4 address alone; an IPv6 address as its /64
+    /// (`2001:db8:1:2::/64`), because one household or one attacker is commonly given a whole /64 and can use any
+    /// address in it. Text that is not an address is itself.
+    static func throttleUnit(of address: String) -> String {
+        guard let bytes = bytes(of: address) else { return address }
+        guard bytes.count == 16 else { return text(of: bytes) ?? address }
+        let network = Array(bytes.prefix(8)) + Array(repeating: 0, count: 8)
+        return (text(of: network) ?? address) + "/64"
+    }
+
     /// The standard spelling of 4 or 16 address bytes (`203.0.113.9`, `2001:db8::1`).
     static func text(of bytes: [UInt8]) -> String? {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))

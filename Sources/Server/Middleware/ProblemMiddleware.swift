@@ -24,7 +24,7 @@ struct ProblemMiddleware<Context: ClusterfundRequestContext>: RouterMiddleware {
     let style: Style
     let pages: Pages
     let routes: RouteBook
-    /// Denials are audited with their actor.
+    /// Denials of signed-in people are audited with their actor.
     let audit: AuditStore?
     /// The session, for the error page's header and the audit trail: read from what authentication recorded.
     let session: @Sendable (Context) -> Authenticated?
@@ -54,11 +54,13 @@ struct ProblemMiddleware<Context: ClusterfundRequestContext>: RouterMiddleware {
         problem.instance = request.uri.path
         problem.requestId = context.id
         let session = session(context)
-        if problem.status == 403 {
+        // Denials of signed-in people only, under the route's pattern and a sentence of ours: anyone may send any path
+        // and any form, and what they send must not become rows of the permanent trail.
+        if problem.status == 403, let session {
             do {
                 try await audit?.recordDenial(
-                    actor: session?.actor.userID, method: request.method.rawValue, path: request.uri.path, reason: problem.detail,
-                    request: context.requestInfo(request)
+                    actor: session.actor.userID, method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
+                    reason: error is CSRFRefusal ? CSRFRefusal.summary : problem.detail, request: context.requestInfo(request)
                 )
             } catch {
                 context.logger.error("could not audit a denial", metadata: ["error.type": "\(type(of: error))"])

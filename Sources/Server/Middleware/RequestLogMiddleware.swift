@@ -8,6 +8,8 @@ import Logging
 /// It logs the path only, never the query string, which may one day carry a search for a pupil.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    /// Tell browsers to reach us over https only (HSTS): set when the address people use is https.
+    let strictTransportSecurity: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -26,6 +28,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "same-origin"
         response.headers[.xFrameOptions] = "DENY"
+        if strictTransportSecurity { response.headers[.strictTransportSecurity] = "max-age=31536000" }
         if response.headers[.contentType]?.hasPrefix("text/html") == true {
             response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
         }

@@ -9,13 +9,24 @@ enum HTMLResponses {
         Response(status: .seeOther, headers: [.location: location])
     }
 
-    /// The session cookie: HttpOnly, SameSite=Lax, Secure when configured (always behind TLS in production).
-    static func sessionCookie(_ value: String, secure: Bool, maxAge: Int) -> Cookie {
-        Cookie(name: AuthenticationMiddleware.sessionCookie, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    /// The session cookie: HttpOnly, SameSite=Lax, Secure when configured (always behind TLS in production). It has
+    /// no Max-Age, so it ends when the browser closes (school computers are shared); the server's idle and absolute
+    /// timeouts end the session itself.
+    static func sessionCookie(_ value: String, names: CookieNames) -> Cookie {
+        Cookie(name: names.session, value: value, path: "/", secure: names.secure, httpOnly: true, sameSite: .lax)
     }
 
-    static func expiredSessionCookie(secure: Bool) -> Cookie {
-        Cookie(name: AuthenticationMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    /// Clears the session cookie, under both names when Secure (one set before the prefix came in may remain).
+    static func expiredSessionCookies(names: CookieNames) -> [Cookie] {
+        Set([names.session, CookieNames.session]).sorted().map { name in
+            Cookie(name: name, value: "", maxAge: 0, path: "/", secure: names.secure, httpOnly: true, sameSite: .lax)
+        }
+    }
+
+    /// The device cookie of a browser that has signed in (`DeviceCookies`): kept for 180 days, sent only with
+    /// same-site requests, and readable by no script.
+    static func deviceCookie(_ value: String, names: CookieNames) -> Cookie {
+        Cookie(name: names.device, value: value, maxAge: 180 * 24 * 60 * 60, path: "/", secure: names.secure, httpOnly: true, sameSite: .strict)
     }
 
     static let challengeCookieName = "cf_challenge"
@@ -30,8 +41,8 @@ enum HTMLResponses {
     }
 
     /// The double-submit cookie for forms used before sign-in.
-    static func anonymousCSRFCookie(_ value: String, secure: Bool) -> Cookie {
-        Cookie(name: CSRFMiddleware.anonymousCookie, value: value, maxAge: 2 * 60 * 60, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    static func anonymousCSRFCookie(_ value: String, names: CookieNames) -> Cookie {
+        Cookie(name: names.anonymousCSRF, value: value, maxAge: 2 * 60 * 60, path: "/", secure: names.secure, httpOnly: true, sameSite: .lax)
     }
 
     /// "23 Nov 2026, 18:31" in London time, for tables people read.

@@ -49,6 +49,12 @@ struct Problem: Codable, Sendable, Equatable {
                 problem.retryAfterSeconds = seconds
                 return problem
             }
+        case is ServerBusy:
+            var problem = Problem("busy", "Too busy", 503, "Clusterfund is handling too many sign-ins at once. Try again in a moment.")
+            problem.retryAfterSeconds = 2
+            return problem
+        case is CSRFRefusal:
+            return Problem("forbidden", "Not allowed", 403, CSRFRefusal.detail)
         case let error as SignInTimedOut:
             return Problem("unauthenticated", "Sign in", 401, error.message)
         case let error as StoreError:

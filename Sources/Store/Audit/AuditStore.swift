@@ -99,12 +99,13 @@ public struct AuditStore: Sendable {
         }
     }
 
-    /// Records a refusal (a role that never does this, a form without its CSRF token), in its own transaction so the
-    /// refusal itself cannot roll it back. `reason` is the sentence shown to the user, which names no personal data.
-    public func recordDenial(actor: ID<User>?, method: String, path: String, reason: String, request: RequestInfo) async throws {
+    /// Records a refusal of a signed-in actor (a role that never does this, a form without its CSRF token), in its own
+    /// transaction so the refusal itself cannot roll it back. `route` is the route's pattern (`/users/{userId}/roles`),
+    /// never the path as sent; `reason` is a sentence of ours, which names no personal data.
+    public func recordDenial(actor: ID<User>, method: String, route: String, reason: String, request: RequestInfo) async throws {
         try await database.transaction(actingAs: actor) { tx in
             try await AuditLog.append(
-                .init(actor: actor, action: "permission.denied", entityType: "route", entityID: "\(method) \(path.prefix(200))", after: ["reason": reason]),
+                .init(actor: actor, action: "permission.denied", entityType: "route", entityID: "\(method) \(route.prefix(200))", after: ["reason": reason]),
                 request: request, in: tx
             )
         }

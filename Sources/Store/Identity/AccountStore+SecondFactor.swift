@@ -128,7 +128,7 @@ extension AccountStore {
         }
         guard let attempt else {
             let wait = try await database.transaction(actingAs: nil) { tx in
-                try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx)
+                try await throttledSeconds(emailKey: emailKey, address: request.throttleAddress, now: now, in: tx)
             }
             throw DomainError.throttled(retryAfterSeconds: wait ?? 1)
         }

@@ -18,6 +18,8 @@ public struct SignedIn: Sendable {
     public var token: String
     public var session: Authenticated
     public var expiresAt: Date
+    /// A new device cookie for a browser (`DeviceCookies`), when a secret key is configured.
+    public var deviceCookie: String?
 }
 
 /// How a sign-in with a right password ends: a session, or a second step (enter a code, or first set one up).
@@ -46,12 +48,17 @@ public struct AccountStore: Sendable {
     let hasher: PasswordHasher
     let clock: WallClock
     let configuration: IdentityConfiguration
+    /// The throttle windows whose first refusal is already audited.
+    let throttledWindows = ThrottledWindows()
+    /// Signs and checks device cookies; nil without `configuration.secretKey`.
+    let deviceCookies: DeviceCookies?
 
     public init(database: Database, hasher: PasswordHasher, clock: WallClock = .system, configuration: IdentityConfiguration = .init()) {
         self.database = database
         self.hasher = hasher
         self.clock = clock
         self.configuration = configuration
+        deviceCookies = DeviceCookies(secretKey: configuration.secretKey)
     }
 
     var lockout: SecondFactorLockout { configuration.lockout }
@@ -63,29 +70,54 @@ public struct AccountStore: Sendable {
 
     /// Signs in with email and password, and a code when the account needs a second factor.
     /// Wrong password and unknown email answer identically, in the same time.
+    /// - Parameter deviceCookie: the browser's device cookie (`DeviceCookies`), if it sent one: a genuine one for this
+    ///   account makes the browser a trusted client, throttled by its own failures only.
     /// - Returns: a session, or (browsers only) the second step to take.
     /// - Throws: `DomainError.unauthenticated`; `.secondFactorRequired` for an API client that sent no code;
-    ///   `.throttled` after too many failures for the account or the address.
-    public func signIn(email: String, password: String, otp: String? = nil, kind: SessionKind, request: RequestInfo) async throws -> SignInOutcome {
+    ///   `.throttled` after too many failures for the account from this client, or from the address.
+    public func signIn(
+        email: String, password: String, otp: String? = nil, kind: SessionKind, request: RequestInfo, deviceCookie: String? = nil
+    ) async throws -> SignInOutcome {
         let emailKey = PersonDetails.key(email)
         let now = clock.now()
         let lookup = try await database.transaction(actingAs: nil) { tx -> SignInLookup in
-            guard let attempt = try await countAttempt(emailKey: emailKey, request: request, now: now, in: tx) else {
-                let wait = try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx) ?? 1
-                try await AuditLog.append(.init(actor: nil, action: "sign_in.throttled", entityType: "account"), request: request, in: tx)
+            let row = try await tx.first("SELECT id, password_hash, active FROM auth_user_by_email(\(emailKey))")?.decode((ID<User>, String?, Bool).self)
+            // A trusted browser is counted under its device cookie instead of its address: neither the address's
+            // limit nor anyone else's failures for the account refuse it.
+            let device = row.flatMap { row in deviceCookie.flatMap { deviceCookies?.nonce(of: $0, for: row.0) } }
+            var client = request
+            if let device { client.throttleAddress = "device:" + device }
+            guard let attempt = try await countAttempt(emailKey: emailKey, request: client, now: now, in: tx) else {
+                let wait = try await throttledSeconds(emailKey: emailKey, address: client.throttleAddress, now: now, in: tx) ?? 1
+                // One event per window, account and address: refused tries cost nothing to send, and each event
+                // would take the chain's head lock and stay in the trail for good.
+                let window = configuration.throttle.summaryWindowStart(at: now)
+                if throttledWindows.isFirstRefusal(window: window, emailKey: emailKey, address: client.throttleAddress) {
+                    try await AuditLog.append(
+                        .init(
+                            actor: nil, action: "sign_in.throttled", entityType: "account",
+                            after: ["windowStartsAt": window.ISO8601Format(), "laterRefusalsInWindow": "not recorded one by one"]
+                        ),
+                        request: request, in: tx
+                    )
+                }
                 return .throttled(retryAfterSeconds: wait)
             }
-            guard let row = try await tx.first("SELECT id, password_hash, active FROM auth_user_by_email(\(emailKey))") else { return .unknown(attempt: attempt) }
-            let (id, hash, active) = try row.decode((ID<User>, String?, Bool).self)
-            return .account(id: id, hash: hash, active: active, attempt: attempt)
+            var slowdown: TimeInterval = 0
+            if device == nil { slowdown = try await accountSlowdown(emailKey: emailKey, address: client.throttleAddress, now: now, in: tx) }
+            guard let row else { return .unknown(attempt: attempt, slowdown: slowdown) }
+            return .account(id: row.0, hash: row.1, active: row.2, attempt: attempt, slowdown: slowdown)
         }
         let account: (id: ID<User>, hash: String?, active: Bool)?
         let attempt: Int
+        let slowdown: TimeInterval
         switch lookup {
         case .throttled(let seconds): throw DomainError.throttled(retryAfterSeconds: seconds)
-        case .unknown(let id): (account, attempt) = (nil, id)
-        case .account(let id, let hash, let active, let attemptID): (account, attempt) = ((id, hash, active), attemptID)
+        case .unknown(let id, let wait): (account, attempt, slowdown) = (nil, id, wait)
+        case .account(let id, let hash, let active, let attemptID, let wait): (account, attempt, slowdown) = ((id, hash, active), attemptID, wait)
         }
+        // Outside any transaction: a slowed sign-in holds no connection and no lock while it waits.
+        if slowdown > 0 { try await Task.sleep(for: .seconds(slowdown)) }
         let passwordMatches = try await hasher.verify(password, hash: account?.hash)
         guard let account, passwordMatches, account.active else {
             try await auditFailure(userID: account?.id, action: "sign_in.failed", request: request)
@@ -129,40 +161,6 @@ public struct AccountStore: Sendable {
 
     static let wrongCode = "Enter a correct code from your authenticator app, or one of your recovery codes."
 
-    /// Seconds until sign-in is allowed again, or nil when it is allowed now (`SignInThrottle` decides).
-    func throttledSeconds(emailKey: String, address: String, now: Date, in tx: Transaction) async throws -> Int? {
-        let throttle = configuration.throttle
-        let failures = try await tx.one(
-            """
-            SELECT count(*) FILTER (WHERE email_lower = \(emailKey)), min(attempted_at) FILTER (WHERE email_lower = \(emailKey)),
-                   count(*) FILTER (WHERE client_address = \(address)), min(attempted_at) FILTER (WHERE client_address = \(address))
-            FROM sign_in_attempts
-            WHERE NOT succeeded AND attempted_at > \(throttle.windowStart(at: now)) AND (email_lower = \(emailKey) OR client_address = \(address))
-            """
-        ).decode((Int, Date?, Int, Date?).self)
-        return throttle.retryAfter(
-            account: .init(count: failures.0, oldest: failures.1), address: .init(count: failures.2, oldest: failures.3), now: now
-        )
-    }
-
-    /// Counts a try before it is checked: under locks on the account and the address, so parallel guesses queue and
-    /// each sees the ones before it. The attempt is written as failed and marked succeeded once it proves right.
-    /// - Returns: the attempt's id, or nil when the account or address is throttled now.
-    func countAttempt(emailKey: String, request: RequestInfo, now: Date, in tx: Transaction) async throws -> Int? {
-        // Always the account first, then the address, so two sign-ins never wait on each other in a circle.
-        try await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('sign-in:account:' || \(emailKey), 0))")
-        try await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('sign-in:address:' || \(request.clientAddress), 0))")
-        // What the throttle no longer needs is not kept (counted by day instead).
-        try await tx.execute("SELECT sign_in_attempts_purge(\(configuration.throttle.windowStart(at: now)))")
-        if try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx) != nil { return nil }
-        return try await tx.one(
-            """
-            INSERT INTO sign_in_attempts (email_lower, client_address, succeeded, attempted_at)
-            VALUES (\(emailKey), \(request.clientAddress), false, \(now)) RETURNING id
-            """
-        ).decode(Int.self, at: 0)
-    }
-
     /// A refused try, audited in its own transaction so the refusal that follows cannot roll it back.
     func auditFailure(userID: ID<User>?, action: String, request: RequestInfo) async throws {
         try await database.transaction(actingAs: nil) { tx in
@@ -177,7 +175,7 @@ public struct AccountStore: Sendable {
         }
         guard let attempt else {
             let wait = try await database.transaction(actingAs: nil) { tx in
-                try await throttledSeconds(emailKey: emailKey, address: request.clientAddress, now: now, in: tx)
+                try await throttledSeconds(emailKey: emailKey, address: request.throttleAddress, now: now, in: tx)
             }
             throw DomainError.throttled(retryAfterSeconds: wait ?? 1)
         }
@@ -220,7 +218,10 @@ public struct AccountStore: Sendable {
             .init(actor: actor.userID, action: "sign_in.succeeded", entityType: "session", entityID: sessionID.description, after: ["kind": kind.rawValue]),
             request: request, in: tx
         )
-        return SignedIn(token: token, session: Authenticated(sessionID: sessionID, kind: kind, csrfToken: csrf, actor: actor), expiresAt: expiresAt)
+        return SignedIn(
+            token: token, session: Authenticated(sessionID: sessionID, kind: kind, csrfToken: csrf, actor: actor), expiresAt: expiresAt,
+            deviceCookie: kind == .browser ? deviceCookies?.issue(for: actor.userID) : nil
+        )
     }
 
     /// The session a cookie or bearer token belongs to, if it is live: not revoked, the user active, within both timeouts.
@@ -314,8 +315,8 @@ public struct AccountStore: Sendable {
 /// What the first step of sign-in found. Throttling is returned, not thrown, so its audit event is committed.
 enum SignInLookup {
     case throttled(retryAfterSeconds: Int)
-    case unknown(attempt: Int)
-    case account(id: ID<User>, hash: String?, active: Bool, attempt: Int)
+    case unknown(attempt: Int, slowdown: TimeInterval)
+    case account(id: ID<User>, hash: String?, active: Bool, attempt: Int, slowdown: TimeInterval)
 }
 
 /// Where sign-in stands once the password is right.

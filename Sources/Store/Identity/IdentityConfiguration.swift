@@ -14,21 +14,26 @@ public struct IdentityConfiguration: Sendable {
     public var throttleWindow: Duration = .seconds(15 * 60)
     /// Wrong second-factor codes an account may send in a day before its codes lock.
     public var lockout = SecondFactorLockout()
-    /// The key set-password links are derived from (`CLUSTERFUND_SECRET_KEY`), so the outbox need keep only a link's
-    /// id; without one, a link is random and shown once to the officer who asked for it.
-    public var linkKey: [UInt8]?
+    /// The longest that failures of an account from elsewhere slow its sign-in.
+    public var maximumSlowdown: Duration = .seconds(5)
+    /// The key held outside the database (`CLUSTERFUND_SECRET_KEY`, at least 32 characters) that signs device cookies
+    /// and derives set-password links; without it, no device cookies are issued or trusted, and links are random.
+    public var secretKey: String?
+
+    /// The key set-password links are derived from, so the outbox need keep only a link's id (SHA-256 of `secretKey`).
+    public var linkKey: [UInt8]? {
+        secretKey.flatMap { $0.isEmpty ? nil : Array(SHA256.hash(data: Data($0.utf8))) }
+    }
     /// How long a set-password link stays valid.
     public var passwordLinkValidity: Duration = .seconds(24 * 60 * 60)
 
     public init() {}
 
-    /// The server's secret key from `CLUSTERFUND_SECRET_KEY` (at least 32 characters; its SHA-256 is the key), or nil
-    /// when it is not set. Keep it outside the database: whoever has both can rebuild live set-password links.
-    /// - Throws: `IdentityConfiguration.WeakKey` for a key too short to be a secret.
-    public static func secretKey(environment: [String: String]) throws -> [UInt8]? {
-        guard let text = environment["CLUSTERFUND_SECRET_KEY"], !text.isEmpty else { return nil }
-        guard text.count >= 32 else { throw WeakKey() }
-        return Array(SHA256.hash(data: Data(text.utf8)))
+    /// Refuses a `CLUSTERFUND_SECRET_KEY` too short to be a secret; an absent one is allowed (see `secretKey`).
+    /// - Throws: `IdentityConfiguration.WeakKey`.
+    public static func checkSecretKey(_ key: String?) throws {
+        guard let key, !key.isEmpty else { return }
+        guard key.count >= 32 else { throw WeakKey() }
     }
 
     public struct WeakKey: Error, CustomStringConvertible {
@@ -37,7 +42,10 @@ public struct IdentityConfiguration: Sendable {
 
     /// The throttle these settings describe.
     public var throttle: SignInThrottle {
-        SignInThrottle(accountFailureLimit: accountFailureLimit, addressFailureLimit: addressFailureLimit, window: throttleWindow.seconds)
+        SignInThrottle(
+            accountFailureLimit: accountFailureLimit, addressFailureLimit: addressFailureLimit, window: throttleWindow.seconds,
+            maximumSlowdown: maximumSlowdown.seconds
+        )
     }
 
     /// The session lifetime these settings describe.
@@ -45,9 +53,10 @@ public struct IdentityConfiguration: Sendable {
         SessionLifetime(idleTimeout: idleTimeout.seconds, absoluteTimeout: absoluteTimeout.seconds)
     }
 
-    public init(idleTimeoutSeconds: Int?, absoluteTimeoutSeconds: Int?) {
+    public init(idleTimeoutSeconds: Int?, absoluteTimeoutSeconds: Int?, secretKey: String? = nil) {
         if let idleTimeoutSeconds { idleTimeout = .seconds(idleTimeoutSeconds) }
         if let absoluteTimeoutSeconds { absoluteTimeout = .seconds(absoluteTimeoutSeconds) }
+        self.secretKey = secretKey
     }
 }
 

@@ -23,6 +23,11 @@ public enum SecretToken {
         Base64.encodeToString(bytes: bytes, options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 
+    /// Unpadded base64url, safe in cookies and URLs.
+    static func base64URL(_ data: Data) -> String {
+        encoded(Array(data))
+    }
+
     static func hash(_ token: String) -> ByteA { ByteA(Array(SHA256.hash(data: Data(token.utf8)))) }
 
     /// Compares two secrets in time that does not depend on where they differ.

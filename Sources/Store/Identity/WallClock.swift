@@ -11,10 +11,14 @@ public struct WallClock: Sendable {
 public struct RequestInfo: Sendable {
     public var requestID: String
     public var clientAddress: String
+    /// What sign-in throttling counts by: the client's address, or for IPv6 its /64, which one client commonly holds
+    /// whole. The audit trail keeps the full address.
+    public var throttleAddress: String
     public var userAgent: String?
-    public init(requestID: String, clientAddress: String, userAgent: String? = nil) {
+    public init(requestID: String, clientAddress: String, throttleAddress: String? = nil, userAgent: String? = nil) {
         self.requestID = requestID
         self.clientAddress = clientAddress
+        self.throttleAddress = throttleAddress ?? clientAddress
         self.userAgent = userAgent
     }
     /// For commands run from the shell.

@@ -41,7 +41,7 @@ struct ProblemTests {
         let log = CapturedLog()
         let router = Router(context: AppRequestContext.self)
         let pages = try await Pages(directory: ServerConfiguration.bundledResources + "/templates")
-        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: RequestLogMiddleware(strictTransportSecurity: false))
         router.add(middleware: ProblemMiddleware<AppRequestContext>(style: .byPath, pages: pages, routes: RouteBook(), audit: nil) { $0.identity })
         router.get(RouterPath(path)) { _, _ -> String in throw Leaky() }
         try await Application(router: router, logger: log.logger()).test(.router) { client in
@@ -66,7 +66,7 @@ struct ProblemTests {
         )
         let router = Router(context: AppRequestContext.self)
         let pages = try await Pages(directory: ServerConfiguration.bundledResources + "/templates")
-        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: RequestLogMiddleware(strictTransportSecurity: false))
         router.add(middleware: ProblemMiddleware<AppRequestContext>(style: .byPath, pages: pages, routes: RouteBook(), audit: nil) { $0.identity })
         router.get("/api/v1/thing") { _, _ -> String in
             await database.readiness() == .ready ? "ready" : "not ready"

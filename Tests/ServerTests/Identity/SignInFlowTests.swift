@@ -47,12 +47,13 @@ struct SignInFlowTests {
                     let session = try #require(Self.cookie("cf_session", in: response))
                     #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Path=/"))
                     #expect(!session.contains("Secure"), "not Secure unless configured: the test server speaks plain HTTP")
+                    #expect(!session.contains("Max-Age") && !session.contains("Expires"), "a browser session cookie ends when the browser closes")
                 }
             }
         }
     }
 
-    @Test("cookies are Secure when COOKIE_SECURE=1 or the base URL is https, and only then")
+    @Test("cookies are Secure, and named with the __Host- prefix, when COOKIE_SECURE=1 or the base URL is https, and only then")
     func secureCookies() async throws {
         #expect(ServerConfiguration.cookieSecure(environment: ["COOKIE_SECURE": "1"]))
         #expect(ServerConfiguration.cookieSecure(environment: ["CLUSTERFUND_BASE_URL": "HTTPS://send.example-city.gov.uk"]))
@@ -62,17 +63,29 @@ struct SignInFlowTests {
         try await IdentityFixture.with { fixture in
             try await withApp(database: fixture.database, clock: fixture.clock.clock, configuration: ServerConfiguration(cookieSecure: true)) { client, _ in
                 try await client.execute(uri: "/sign-in", method: .get) { response in
-                    let csrf = try #require(Self.cookie("cf_csrf", in: response))
-                    #expect(csrf.contains("; Secure"))
+                    let csrf = try #require(Self.cookie("__Host-cf_csrf", in: response))
+                    #expect(csrf.contains("; Secure") && csrf.contains("Path=/") && !csrf.contains("Domain="))
+                    #expect(Self.cookie("cf_csrf", in: response) == nil)
                 }
                 let form = "email=senco.ashgrove%40example-city.test&password=violet+kettle+harbour&csrf_token=t0k"
+                // A double-submit token under the unprefixed name could have been planted by a neighbouring subdomain.
                 try await client.execute(
                     uri: "/sign-in", method: .post,
                     headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "cf_csrf=t0k"], body: ByteBuffer(string: form)
+                ) { #expect($0.status == .forbidden) }
+                let token = try await client.execute(
+                    uri: "/sign-in", method: .post,
+                    headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "__Host-cf_csrf=t0k"], body: ByteBuffer(string: form)
                 ) { response in
                     #expect(response.status == .seeOther)
-                    let session = try #require(Self.cookie("cf_session", in: response))
-                    #expect(session.contains("; Secure") && session.contains("HttpOnly"))
+                    let session = try #require(Self.cookie("__Host-cf_session", in: response))
+                    #expect(session.contains("; Secure") && session.contains("HttpOnly") && session.contains("Path=/") && !session.contains("Domain="))
+                    #expect(!session.contains("Max-Age") && !session.contains("Expires"), "a browser session cookie ends when the browser closes")
+                    return Self.value(of: session)
+                }
+                try await client.execute(uri: "/account", method: .get, headers: [.cookie: "__Host-cf_session=\(token)"]) { #expect($0.status == .ok) }
+                try await client.execute(uri: "/account", method: .get, headers: [.cookie: "cf_session=\(token)"]) {
+                    #expect($0.status == .ok, "a session from before the switch to https still works")
                 }
             }
         }

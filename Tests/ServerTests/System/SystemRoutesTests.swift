@@ -15,6 +15,9 @@ func withApp(
     _ body: @escaping @Sendable (any TestClientProtocol, RouteBook) async throws -> Void
 ) async throws {
     let routes = RouteBook()
+    // A secret key, as a deployment has one, so the pages issue device cookies.
+    var identity = identity
+    if identity.secretKey == nil { identity.secretKey = SecretToken.generate() }
     // bcrypt at cost 4 keeps the suite fast; production's 12 is tested in IdentityTests.
     let services = try await AppServices.make(database: database, passwordHashCost: 4, clock: clock, identity: identity)
     let router = try await buildRouter(configuration: configuration, services: services, routes: routes)
@@ -83,7 +86,7 @@ struct SystemRoutesTests {
                 #expect(response.headers[.retryAfter] == "5")
                 let body = try problem(response)
                 #expect(body.status == 503)
-                #expect(body.detail == "The database cannot be reached.")
+                #expect(body.detail == "Clusterfund is not ready to serve yet.", "anonymous callers learn only that it is not ready")
                 #expect(body.requestId == response.headers[.requestID])
             }
             // Liveness does not depend on the database.
@@ -92,15 +95,24 @@ struct SystemRoutesTests {
         await database.close()
     }
 
-    @Test("ready answers 503 naming the pending migrations on an unmigrated database")
+    @Test("ready names the pending migrations to the operator's token only; anyone else learns only that it is not ready")
     func pending() async throws {
         try await TestDatabase.with(migrated: false) { db in
             let database = try Database(configuration: db.configuration(role: .owner), logger: TestEnvironment.logger)
-            try await withApp(database: database) { client, _ in
-                try await client.execute(uri: "/ready", method: .get) { response in
+            try await withApp(database: database, configuration: ServerConfiguration(metricsToken: Self.metricsToken)) { client, _ in
+                try await client.execute(uri: "/ready", method: .get, headers: [.authorization: "Bearer \(Self.metricsToken)"]) { response in
                     #expect(response.status == .serviceUnavailable)
                     let problemBody = try problem(response)
                     #expect(problemBody.detail.contains("0001_roles_and_privileges"))
+                }
+                for headers: HTTPFields in [[:], [.authorization: "Bearer not-the-token"]] {
+                    try await client.execute(uri: "/ready", method: .get, headers: headers) { response in
+                        #expect(response.status == .serviceUnavailable)
+                        let body = text(response)
+                        #expect(!body.contains("0001") && !body.contains("migration"))
+                        let detail = try problem(response).detail
+                        #expect(detail == "Clusterfund is not ready to serve yet.")
+                    }
                 }
             }
             await database.close()
@@ -141,15 +153,19 @@ struct SystemRoutesTests {
         }
     }
 
+    static let metricsToken = "scraper-token-for-tests-0123456789"
+
     @Test("metrics count requests by route and status and show the pool")
     func metrics() async throws {
         try await withAppDatabase { database in
-            try await withApp(database: database, configuration: ServerConfiguration(metrics: .process)) { client, _ in
+            try await withApp(database: database, configuration: ServerConfiguration(metricsToken: Self.metricsToken, metrics: .process)) { client, _ in
                 let health = #"http_requests_total{method="GET",route="/health",status="200"}"#
-                let before = try await client.execute(uri: "/metrics", method: .get) { Self.value(of: health, in: text($0)) } ?? 0
+                let before = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(Self.metricsToken)"]) {
+                    Self.value(of: health, in: text($0))
+                } ?? 0
                 try await client.execute(uri: "/health", method: .get) { _ in }
                 try await client.execute(uri: "/no-such-page", method: .get) { _ in }
-                try await client.execute(uri: "/metrics", method: .get) { response in
+                try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(Self.metricsToken)"]) { response in
                     #expect(response.status == .ok)
                     #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                     let body = text(response)
@@ -169,6 +185,25 @@ struct SystemRoutesTests {
     /// The value of the series named exactly `series` (name and labels) in a Prometheus exposition, if present.
     static func value(of series: String, in exposition: String) -> Double? {
         exposition.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
+    }
+
+    @Test("metrics are served only to the configured token's bearer; without a token configured, to nobody")
+    func metricsNeedTheToken() async throws {
+        try await withAppDatabase { database in
+            try await withApp(database: database, configuration: ServerConfiguration(metricsToken: Self.metricsToken)) { client, _ in
+                for headers: HTTPFields in [[:], [.authorization: "Bearer not-the-token"], [.authorization: "Bearer \(Self.metricsToken)x"]] {
+                    try await client.execute(uri: "/metrics", method: .get, headers: headers) { response in
+                        #expect(response.status == .notFound)
+                        #expect(!text(response).contains("http_requests_total"))
+                    }
+                }
+            }
+            try await withApp(database: database) { client, _ in
+                for headers: HTTPFields in [[:], [.authorization: "Bearer "]] {
+                    try await client.execute(uri: "/metrics", method: .get, headers: headers) { #expect($0.status == .notFound) }
+                }
+            }
+        }
     }
 
     @Test("the home page has one main landmark, a skip link and a heading")

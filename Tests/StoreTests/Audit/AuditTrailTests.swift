@@ -120,18 +120,19 @@ struct AuditTrailTests {
         }
     }
 
-    @Test("failed and throttled sign-ins are audited with no one as the actor")
+    @Test("failed sign-ins are audited one by one, refusals past the throttle once per window, with no one as the actor")
     func failuresAudited() async throws {
         try await IdentityFixture.with { fixture in
             let officer = try await fixture.signIn(.officer).session.actor
-            for _ in 0..<6 {
+            for _ in 0..<9 {
                 _ = try? await fixture.accounts.signIn(email: "senco.ashgrove@example-city.test", password: "wrong wrong wrong", kind: .browser, request: fixture.request())
             }
             let trail = try await fixture.audit.list(officer, filter: AuditFilter(), page: 1, size: 200).items
             let failed = trail.filter { $0.action == "sign_in.failed" }
             let throttled = trail.filter { $0.action == "sign_in.throttled" }
-            #expect(failed.count == 5 && throttled.count == 1)
+            #expect(failed.count == 5 && throttled.count == 1, "four refusals past the throttle make one event")
             #expect((failed + throttled).allSatisfy { $0.actorUserId == nil && $0.clientAddress == "10.0.0.1" && $0.requestId?.hasPrefix("test-") == true })
+            #expect(throttled.first?.after?["windowStartsAt"] != nil)
         }
     }
 }

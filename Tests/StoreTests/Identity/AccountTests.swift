@@ -41,25 +41,82 @@ struct AccountTests {
         }
     }
 
-    @Test("five failures lock an account for 15 minutes with a Retry-After, then it opens again")
+    @Test("five failures lock an account from that address for 15 minutes with a Retry-After, then it opens again")
     func accountThrottle() async throws {
         try await IdentityFixture.with { fixture in
             for attempt in 1...5 {
                 await #expect(throws: DomainError.unauthenticated("Enter a correct email address and password."), "attempt \(attempt)") {
-                    try await fixture.accounts.signIn(email: "senco.ashgrove@example-city.test", password: "guess \(attempt) wrong", kind: .browser, request: fixture.request("10.0.0.\(attempt)"))
+                    try await fixture.accounts.signIn(email: "senco.ashgrove@example-city.test", password: "guess \(attempt) wrong", kind: .browser, request: fixture.request("10.0.0.7"))
                 }
             }
-            // Even the right password is refused now, from any address.
-            let refused = await #expect(throws: DomainError.self) { _ = try await fixture.signIn(.senco, address: "10.9.9.9") }
+            // Even the right password is refused now, from that address.
+            let refused = await #expect(throws: DomainError.self) { _ = try await fixture.signIn(.senco, address: "10.0.0.7") }
             guard case .throttled(let seconds)? = refused else {
                 Issue.record("expected throttling, got \(String(describing: refused))")
                 return
             }
             #expect(seconds > 0 && seconds <= 15 * 60)
             // Other accounts are unaffected.
-            _ = try await fixture.signIn(.headteacher, address: "10.9.9.9")
+            _ = try await fixture.signIn(.headteacher, address: "10.0.0.7")
             fixture.clock.advance(by: 15 * 60 + 1)
-            _ = try await fixture.signIn(.senco, address: "10.9.9.9")
+            _ = try await fixture.signIn(.senco, address: "10.0.0.7")
+        }
+    }
+
+    @Test("six failures from one address do not refuse the owner from another: they only slow them down")
+    func failuresElsewhereOnlySlow() async throws {
+        var identity = IdentityConfiguration()
+        identity.maximumSlowdown = .seconds(1)
+        try await IdentityFixture.with(identity: identity) { fixture in
+            for attempt in 1...6 {
+                _ = try? await fixture.accounts.signIn(
+                    email: "senco.ashgrove@example-city.test", password: "guess \(attempt) wrong", kind: .api, request: fixture.request("198.51.100.6")
+                )
+            }
+            let started = ContinuousClock.now
+            _ = try await fixture.signIn(.senco, address: "10.0.0.8")
+            #expect(ContinuousClock.now - started >= .seconds(1), "slowed by the failures from elsewhere")
+            await #expect(throws: DomainError.self) { _ = try await fixture.signIn(.senco, address: "198.51.100.6") }
+        }
+        #expect(SignInThrottle().slowdown(accountFailuresElsewhere: 4) == 0)
+        #expect(SignInThrottle().slowdown(accountFailuresElsewhere: 5) == 1)
+        #expect(SignInThrottle().slowdown(accountFailuresElsewhere: 500) == 5, "never more than five seconds")
+    }
+
+    @Test("twenty failures from an address do not refuse a browser with a device cookie from it; a cookie proves only its own account")
+    func deviceCookieExempts() async throws {
+        try await IdentityFixture.with { fixture in
+            let email = IdentityFixture.Person.senco.rawValue
+            guard case .signedIn(let first) = try await fixture.accounts.signIn(
+                email: email, password: IdentityFixture.password, kind: .browser, request: fixture.request("192.0.2.7")
+            ) else { Issue.record("expected a session"); return }
+            let device = try #require(first.deviceCookie)
+            for attempt in 1...20 {
+                _ = try? await fixture.accounts.signIn(email: "user\(attempt)@example-city.test", password: "nope nope nope", kind: .api, request: fixture.request("192.0.2.7"))
+            }
+            func signIn(_ email: String, cookie: String?) async throws -> SignInOutcome {
+                try await fixture.accounts.signIn(
+                    email: email, password: IdentityFixture.password, kind: .browser, request: fixture.request("192.0.2.7"), deviceCookie: cookie
+                )
+            }
+            await #expect(throws: DomainError.self, "the address is blocked") { _ = try await signIn(email, cookie: nil) }
+            guard case .signedIn = try await signIn(email, cookie: device) else { Issue.record("the device cookie did not let its owner in"); return }
+            let forged = String(device.prefix(44)) + String(repeating: "A", count: device.count - 44)
+            await #expect(throws: DomainError.self, "a forged cookie") { _ = try await signIn(email, cookie: forged) }
+            await #expect(throws: DomainError.self, "another account's cookie") {
+                _ = try await signIn(IdentityFixture.Person.headteacher.rawValue, cookie: device)
+            }
+            // The device is throttled by its own failures.
+            for attempt in 1...5 {
+                _ = try? await fixture.accounts.signIn(
+                    email: email, password: "wrong \(attempt) wrong", kind: .browser, request: fixture.request("192.0.2.7"), deviceCookie: device
+                )
+            }
+            await #expect(throws: DomainError.self, "five failures lock the device out too") { _ = try await signIn(email, cookie: device) }
+        }
+        try await IdentityFixture.with(identity: IdentityConfiguration(idleTimeoutSeconds: nil, absoluteTimeoutSeconds: nil, secretKey: "")) { fixture in
+            let signedIn = try await fixture.signIn(.senco)
+            #expect(signedIn.deviceCookie == nil, "no device cookies without a secret key")
         }
     }
 
@@ -216,14 +273,14 @@ struct AccountTests {
         }
     }
 
-    @Test("parallel guesses are all counted: no more than five failures get through before the lock")
+    @Test("parallel guesses from one address are all counted: no more than five failures get through before the lock")
     func parallelGuesses() async throws {
         try await IdentityFixture.with { fixture in
             let outcomes = await withTaskGroup(of: String.self) { group in
                 for n in 0..<12 {
                     group.addTask {
                         do {
-                            _ = try await fixture.accounts.signIn(email: "senco.ashgrove@example-city.test", password: "parallel guess \(n)", kind: .api, request: fixture.request("10.4.0.\(n)"))
+                            _ = try await fixture.accounts.signIn(email: "senco.ashgrove@example-city.test", password: "parallel guess \(n)", kind: .api, request: fixture.request("10.4.0.1"))
                             return "signed in"
                         } catch DomainError.throttled {
                             return "throttled"

@@ -7,8 +7,7 @@ import Store
 struct SignInController {
     let pages: Pages
     let accounts: AccountStore
-    let cookieSecure: Bool
-    let sessionMaxAge: Int
+    let cookies: CookieNames
 
     func addRoutes(to routes: RouteTable) {
         routes.pages.get("/sign-in", use: signInPage)
@@ -41,13 +40,16 @@ struct SignInController {
         let form = try await URLEncodedFormDecoder().decode(SignInForm.self, from: request, context: context)
         let email = form.email ?? ""
         do {
-            let outcome = try await accounts.signIn(email: email, password: form.password ?? "", kind: .browser, request: context.requestInfo(request))
+            let outcome = try await accounts.signIn(
+                email: email, password: form.password ?? "", kind: .browser, request: context.requestInfo(request),
+                deviceCookie: cookies.deviceToken(in: request)
+            )
             switch outcome {
             case .signedIn(let signedIn):
                 return signedInResponse(signedIn, then: "/")
             case .needsCode(let challenge), .needsEnrolment(let challenge):
                 var response = HTMLResponses.redirect(to: "/sign-in/code")
-                response.setCookie(HTMLResponses.challengeCookie(challenge, secure: cookieSecure))
+                response.setCookie(HTMLResponses.challengeCookie(challenge, secure: cookies.secure))
                 return response
             }
         } catch let error as DomainError {
@@ -74,9 +76,15 @@ struct SignInController {
     /// A new secret at every sign-in: a cookie planted before sign-in is never the session's.
     func signedInResponse(_ signedIn: SignedIn, then location: String) -> Response {
         var response = HTMLResponses.redirect(to: location)
-        response.setCookie(HTMLResponses.sessionCookie(signedIn.token, secure: cookieSecure, maxAge: sessionMaxAge))
-        response.setCookie(HTMLResponses.expiredChallengeCookie(secure: cookieSecure))
+        setSignedInCookies(signedIn, on: &response)
         return response
+    }
+
+    /// The session cookie, a fresh device cookie (when the server signs them), and the half-done sign-in cleared.
+    func setSignedInCookies(_ signedIn: SignedIn, on response: inout Response) {
+        response.setCookie(HTMLResponses.sessionCookie(signedIn.token, names: cookies))
+        if let device = signedIn.deviceCookie { response.setCookie(HTMLResponses.deviceCookie(device, names: cookies)) }
+        response.setCookie(HTMLResponses.expiredChallengeCookie(secure: cookies.secure))
     }
 
     struct CodePage: Sendable {
@@ -94,7 +102,7 @@ struct SignInController {
 
     @Sendable func codePage(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let view = try await pendingChallenge(request) else { return HTMLResponses.redirect(to: "/sign-in") }
-        return try render("sign-in-code", codePage(view), request: request)
+        return try renderCodePage(codePage(view), request: request)
     }
 
     @Sendable func enterCode(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -111,8 +119,7 @@ struct SignInController {
                 RecoveryCodesPage(layout: Layout(title: "Your recovery codes", session: completed.signedIn.session), codes: completed.recoveryCodes)
             )
             response.headers[.cacheControl] = "no-store"
-            response.setCookie(HTMLResponses.sessionCookie(completed.signedIn.token, secure: cookieSecure, maxAge: sessionMaxAge))
-            response.setCookie(HTMLResponses.expiredChallengeCookie(secure: cookieSecure))
+            setSignedInCookies(completed.signedIn, on: &response)
             return response
         } catch is SignInTimedOut {
             return HTMLResponses.redirect(to: "/sign-in")
@@ -125,8 +132,15 @@ struct SignInController {
             }
             var page = codePage(view)
             page.errors = FormErrors([.init(pointer: "/code", detail: Problem.from(error).detail)])
-            return try render("sign-in-code", page, request: request, status: status)
+            return try renderCodePage(page, request: request, status: status)
         }
+    }
+
+    /// The code page may show the authenticator secret and its QR code: never kept by a browser or a proxy.
+    private func renderCodePage(_ page: CodePage, request: Request, status: HTTPResponse.Status = .ok) throws -> Response {
+        var response = try render("sign-in-code", page, request: request, status: status)
+        response.headers[.cacheControl] = "no-store"
+        return response
     }
 
     private func pendingChallenge(_ request: Request) async throws -> ChallengeView? {
@@ -161,7 +175,7 @@ struct SignInController {
             try await accounts.signOut(session, request: context.requestInfo(request))
         }
         var response = HTMLResponses.redirect(to: "/sign-in")
-        response.setCookie(HTMLResponses.expiredSessionCookie(secure: cookieSecure))
+        for cookie in HTMLResponses.expiredSessionCookies(names: cookies) { response.setCookie(cookie) }
         return response
     }
 
@@ -205,18 +219,18 @@ struct SignInController {
                 body: "You can now sign in with your email address and new password.", link: .init(href: "/sign-in", text: "Sign in")
             )
         )
-        response.setCookie(HTMLResponses.expiredSessionCookie(secure: cookieSecure))
+        for cookie in HTMLResponses.expiredSessionCookies(names: cookies) { response.setCookie(cookie) }
         return response
     }
 
     /// Renders a pre-sign-in form with the double-submit CSRF token: the browser's cookie if it has one, else a new one.
     private func render<Model: AnonymousForm>(_ template: String, _ model: Model, request: Request, status: HTTPResponse.Status = .ok) throws -> Response {
         var model = model
-        let existing = request.cookies[CSRFMiddleware.anonymousCookie]?.value
+        let existing = cookies.anonymousCSRFToken(in: request)
         let token = existing.flatMap { $0.count == 43 ? $0 : nil } ?? SecretToken.generate()
         model.csrfToken = token
         var response = try pages.render(template, model, status: status)
-        if existing != token { response.setCookie(HTMLResponses.anonymousCSRFCookie(token, secure: cookieSecure)) }
+        if existing != token { response.setCookie(HTMLResponses.anonymousCSRFCookie(token, names: cookies)) }
         return response
     }
 }

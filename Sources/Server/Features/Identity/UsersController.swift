@@ -8,6 +8,7 @@ struct UsersController {
     let pages: Pages
     let users: UserStore
     let structure: StructureStore
+    /// The address people use (`CLUSTERFUND_BASE_URL`); without it, no links are issued on pages.
     let baseURL: String?
 
     func addRoutes(to routes: RouteTable) {
@@ -218,13 +219,19 @@ struct UsersController {
     @Sendable func passwordLink(_ request: Request, context: SignedInContext) async throws -> Response {
         let session = context.session
         let userID = try Self.userID(context)
+        // A full address the officer can send on as it stands, and never one built from the request's Host, which
+        // the sender chooses: a link to their server would hand them the new password.
+        guard let baseURL else {
+            return try await render(session, userID: userID, errors: FormErrors(message: Self.noBaseURL), status: .serviceUnavailable)
+        }
         let link = try await users.issuePasswordLink(session.actor, userID: userID, request: context.requestInfo(request))
-        // A full address the officer can send on as it stands.
-        let base = baseURL ?? request.head.authority.map { "http://" + $0 } ?? ""
-        var response = try await render(session, userID: userID, link: link, linkBase: base)
+        var response = try await render(session, userID: userID, link: link, linkBase: baseURL)
         response.headers[.cacheControl] = "no-store"
         return response
     }
+
+    static let noBaseURL =
+        "Clusterfund cannot issue links here until it knows the address people use: ask whoever runs it to set CLUSTERFUND_BASE_URL."
 
     static func userID(_ context: some RequestContext) throws -> ID<User> {
         ID(try context.parameters.require("userId", as: UUID.self))
