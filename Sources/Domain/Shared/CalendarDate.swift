@@ -72,17 +72,77 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         try container.encode(iso)
     }
 
-    private init(unchecked year: Int, _ month: Int, _ day: Int) {
+    fileprivate init(unchecked year: Int, _ month: Int, _ day: Int) {
         self.year = year
         self.month = month
         self.day = day
     }
 
-    private static func daysIn(month: Int, year: Int) -> Int {
+    fileprivate static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
         default: 31
         }
+    }
+}
+
+/// A day of the week, Monday first as English calendars print it.
+public enum Weekday: Int, Sendable, CaseIterable, Comparable {
+    case monday = 1, tuesday, wednesday, thursday, friday, saturday, sunday
+
+    public static func < (lhs: Weekday, rhs: Weekday) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+extension CalendarDate {
+    /// The first and last dates a `CalendarDate` can hold; arithmetic stops at them.
+    public static let earliest = CalendarDate(unchecked: 1, 1, 1)
+    public static let latest = CalendarDate(unchecked: 9999, 12, 31)
+
+    /// Days since 1 January 1970 (negative before it): the count that date arithmetic works on.
+    public var dayNumber: Int {
+        // Howard Hinnant's days_from_civil: years counted from 1 March, so the leap day ends a year.
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The date `dayNumber` days after 1 January 1970, clamped to `earliest...latest`.
+    public init(dayNumber: Int) {
+        let z = min(max(dayNumber, Self.earliest.dayNumber), Self.latest.dayNumber) + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        self.init(unchecked: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// The date `days` later (earlier when negative): `2027-02-28` adding 1 is `2027-03-01`.
+    public func adding(days: Int) -> CalendarDate {
+        CalendarDate(dayNumber: dayNumber + days)
+    }
+
+    /// How many days from this date to `other`: 1 from a date to the next, negative backwards.
+    public func days(until other: CalendarDate) -> Int {
+        other.dayNumber - dayNumber
+    }
+
+    public var weekday: Weekday {
+        // 1 January 1970 was a Thursday.
+        Weekday(rawValue: ((dayNumber + 3) % 7 + 7) % 7 + 1) ?? .monday
+    }
+
+    public var isWeekend: Bool { weekday >= .saturday }
+
+    /// The same day and month in `year`; 29 February becomes 28 February in a common year.
+    public func moved(toYear year: Int) -> CalendarDate {
+        let year = min(max(year, 1), 9999)
+        return CalendarDate(unchecked: year, month, min(day, Self.daysIn(month: month, year: year)))
     }
 }
