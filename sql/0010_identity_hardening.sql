@@ -156,3 +156,28 @@ $$;
 -- Finding 4: a session records whether it passed a second factor, so one opened with a password alone stops working
 -- when its user comes to need one (made an officer, or the council requiring it of everyone).
 ALTER TABLE sessions ADD COLUMN second_factor boolean NOT NULL DEFAULT false;
+
+-- The one-statement actor lookup also answers whether the session passed a second factor and whether the council
+-- requires one of everyone, so the requirement is checked on every request without another round trip.
+DROP FUNCTION auth_actor(bytea, date);
+CREATE FUNCTION auth_actor(p_token_hash bytea, p_today date)
+RETURNS TABLE (session_id uuid, user_id uuid, kind text, csrf_token text, last_seen_at timestamptz, expires_at timestamptz,
+               revoked_at timestamptz, user_active boolean, display_name text, assignment_id uuid, role text,
+               school_id uuid, cluster_id uuid, starts_on date, ends_on date, own_school_cluster_ids uuid[],
+               second_factor boolean, second_factor_for_everyone boolean)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    RETURN QUERY
+    SELECT s.id, s.user_id, s.kind, s.csrf_token, s.last_seen_at, s.expires_at, s.revoked_at, u.active, u.display_name,
+           ra.id, ra.role::text, ra.school_id, ra.cluster_id, ra.starts_on, ra.ends_on,
+           ARRAY(SELECT DISTINCT m.cluster_id FROM role_assignments own JOIN cluster_memberships m ON m.school_id = own.school_id
+                 WHERE own.user_id = s.user_id AND own.starts_on <= p_today AND (own.ends_on IS NULL OR own.ends_on >= p_today)),
+           s.second_factor,
+           coalesce((SELECT cs.second_factor_for_everyone FROM council_settings cs LIMIT 1), false)
+    FROM sessions s
+    JOIN users u ON u.id = s.user_id
+    LEFT JOIN role_assignments ra ON ra.user_id = s.user_id AND ra.starts_on <= p_today AND (ra.ends_on IS NULL OR ra.ends_on >= p_today)
+    WHERE s.token_hash = p_token_hash;
+END
+$$;
+GRANT EXECUTE ON FUNCTION auth_actor(bytea, date) TO clusterfund_app;

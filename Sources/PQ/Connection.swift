@@ -95,6 +95,10 @@ public final class Connection: @unchecked Sendable {
         beginStatement()
         defer { endStatement() }
         let values = sql.binds.map(\.text)
+        // libpq passes parameters as C strings, which end at the first NUL: refuse rather than send less than was given.
+        if values.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(kind: .server, sqlState: .characterNotInRepertoire, message: "a text parameter contains a NUL character")
+        }
         let count = Int32(sql.binds.count)
         guard let name = try preparedName(for: sql) else {
             let types = sql.binds.map { Oid($0.type) }

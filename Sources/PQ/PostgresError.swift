@@ -99,6 +99,8 @@ public struct SQLState: Hashable, Sendable, CustomStringConvertible {
     public static let notNullViolation = SQLState("23502")
     public static let exclusionViolation = SQLState("23P01")
     public static let raiseException = SQLState("P0001")
+    /// `character_not_in_repertoire`: what PostgreSQL answers for a NUL in text, which libpq would silently cut at.
+    public static let characterNotInRepertoire = SQLState("22021")
     public static let insufficientPrivilege = SQLState("42501")
     public static let serializationFailure = SQLState("40001")
     public static let deadlockDetected = SQLState("40P01")

@@ -24,6 +24,20 @@ struct ErrorAndTransactionTests {
         }
     }
 
+    @Test("a text parameter holding NUL is refused whole, never cut short at the NUL, and the connection stays usable")
+    func nulRefused() async throws {
+        try await TestDatabase.with(migrated: false) { db in
+            let pool = db.pool(role: .owner)
+            try await pool.withConnection { lease in
+                let error = await #expect(throws: PostgresError.self) { try await lease.execute("SELECT \("abc\u{0}xxxxxxxxx")::text") }
+                #expect(error?.sqlState == .characterNotInRepertoire)
+                let rows = try await lease.execute("SELECT \("abc")::text")
+                #expect(rows == 1)
+            }
+            await pool.close()
+        }
+    }
+
     @Test("a transaction whose body throws leaves no rows")
     func rollbackOnThrow() async throws {
         struct Boom: Error {}

@@ -26,6 +26,9 @@ struct SessionOfActor: Sendable {
     var revokedAt: Date?
     var userActive: Bool
     var actor: Actor
+    /// Whether the sign-in that opened the session passed a second factor, and whether the council requires one of all.
+    var secondFactor: Bool
+    var secondFactorForEveryone: Bool
 }
 
 extension Database {
@@ -36,7 +39,8 @@ extension Database {
         let rows = try await statement(
             """
             SELECT session_id, user_id, kind, csrf_token, last_seen_at, expires_at, revoked_at, user_active, display_name,
-                   assignment_id, role, school_id, cluster_id, starts_on, ends_on, own_school_cluster_ids
+                   assignment_id, role, school_id, cluster_id, starts_on, ends_on, own_school_cluster_ids,
+                   second_factor, second_factor_for_everyone
             FROM auth_actor(\(tokenHash), \(today))
             """
         )
@@ -45,6 +49,8 @@ extension Database {
             (ID<Session>, ID<User>, String, String, Date, Date, Date?, Bool, String).self
         )
         let clusters = try first.decode([ID<Cluster>].self, at: 15)
+        let secondFactor = try first.decode(Bool.self, at: 16)
+        let secondFactorForEveryone = try first.decode(Bool.self, at: 17)
         // One row per role in force; a user with none comes back as one row with empty role columns.
         let assignments = try rows.compactMap { row -> RoleAssignment? in
             guard let id = try row.decode(ID<RoleAssignment>?.self, at: 9) else { return nil }
@@ -55,7 +61,8 @@ extension Database {
         }
         return SessionOfActor(
             sessionID: sessionID, kind: kind, csrfToken: csrf, lastSeenAt: lastSeen, expiresAt: expires, revokedAt: revoked, userActive: active,
-            actor: Actor(userID: userID, displayName: name, assignments: assignments, clustersOfOwnSchools: Set(clusters))
+            actor: Actor(userID: userID, displayName: name, assignments: assignments, clustersOfOwnSchools: Set(clusters)),
+            secondFactor: secondFactor, secondFactorForEveryone: secondFactorForEveryone
         )
     }
 

@@ -103,6 +103,8 @@ public final class Database: Sendable {
             return StoreError.unavailable(reason: "the database is busy")
         case .uniqueViolation?, .exclusionViolation?:
             return DomainError.conflict("That record already exists.")
+        case .characterNotInRepertoire?:
+            return DomainError.validation([.init(pointer: "", detail: "Text cannot contain a NUL character.")])
         default:
             return StoreError.unexpected(summary: error.logSummary)
         }

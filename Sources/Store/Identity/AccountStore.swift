@@ -226,22 +226,31 @@ public struct AccountStore: Sendable {
 
     /// The session a cookie or bearer token belongs to, if it is live: not revoked, the user active, within both timeouts.
     /// One statement finds the session, the user and their roles; a second runs only when the session is due a touch.
+    /// - Throws: `stepUpRequired` for a session opened without a second factor whose user now needs one.
     public func authenticate(token: String) async throws -> Authenticated? {
         guard !token.isEmpty, token.count <= 100 else { return nil }
         let now = clock.now()
         let tokenHash = SecretToken.hash(token)
+        let lifetime = configuration.sessionLifetime
         guard let found = try await database.sessionOfActor(tokenHash: tokenHash, today: CalendarDate.today(at: now)),
-            found.revokedAt == nil, found.userActive,
-            now < found.expiresAt, now.timeIntervalSince(found.lastSeenAt) <= configuration.idleTimeout.seconds,
+            lifetime.isLive(.init(lastSeenAt: found.lastSeenAt, expiresAt: found.expiresAt, revokedAt: found.revokedAt, userActive: found.userActive), at: now),
             let sessionKind = SessionKind(rawValue: found.kind)
         else { return nil }
+        guard SecondFactorRequirement.isSatisfied(
+            sessionPassedSecondFactor: found.secondFactor, for: found.actor, councilRequiresForEveryone: found.secondFactorForEveryone
+        ) else { throw Self.stepUpRequired }
         // Touch at most every 30 s: an idle timeout needs no more precision, and it saves a write per request.
-        let touchDue = now.addingTimeInterval(-30)
-        if found.lastSeenAt < touchDue {
-            try await database.touchSession(tokenHash: tokenHash, now: now, notSince: touchDue)
+        if lifetime.touchIsDue(lastSeenAt: found.lastSeenAt, at: now) {
+            try await database.touchSession(tokenHash: tokenHash, now: now, notSince: now.addingTimeInterval(-lifetime.touchInterval))
         }
         return Authenticated(sessionID: found.sessionID, kind: sessionKind, csrfToken: found.csrfToken, actor: found.actor)
     }
+
+    /// A session opened without a second factor, whose user now needs one: a browser is sent to sign in again, an API
+    /// client gets 401 with this problem.
+    public static let stepUpRequired = DomainError.secondFactorRequired(
+        "This account now signs in with a second factor. Sign in again with your email address, password and the code from your authenticator app."
+    )
 
     /// Ends the current session at once.
     public func signOut(_ session: Authenticated, request: RequestInfo) async throws {

@@ -97,7 +97,7 @@ struct IdentityHardeningTests {
     @Test("finding 11: a function the owner creates after the migrations is not executable by the server's role")
     func defaultPrivileges() async throws {
         try await IdentityFixture.with { fixture in
-            try await asOwner(fixture) { tx in try await tx.execute("CREATE FUNCTION added_later() RETURNS int LANGUAGE sql AS 'SELECT 1'") }
+            _ = try await asOwner(fixture) { tx in try await tx.execute("CREATE FUNCTION added_later() RETURNS int LANGUAGE sql AS 'SELECT 1'") }
             let error = await #expect(throws: PostgresError.self) {
                 try await asApp(fixture, user: nil) { tx in try await tx.one("SELECT added_later()").decode(Int.self, at: 0) }
             }
@@ -201,6 +201,24 @@ struct IdentityHardeningTests {
             #expect(counted >= 2, "the purged ones are counted")
             let typed = try dump(fixture)
             #expect(!typed.contains("nobody@example-city.test"), "a typed email is gone")
+        }
+    }
+
+    @Test("finding 4: a password-only session stops working when its user is made an officer, or the council requires a second factor of all")
+    func stepUp() async throws {
+        try await IdentityFixture.with { fixture in
+            let officer = try await fixture.signIn(.officer).session.actor
+            let senco = try await fixture.signIn(.senco, kind: .api)
+            let head = try await fixture.signIn(.headteacher, kind: .api)
+            #expect(try await fixture.accounts.authenticate(token: senco.token) != nil)
+            _ = try await fixture.users.assignRole(
+                officer, userID: senco.session.actor.userID, role: .officer, scope: .council, startsOn: CalendarDate.today(at: fixture.clock.now),
+                request: fixture.request()
+            )
+            await #expect(throws: AccountStore.stepUpRequired) { _ = try await fixture.accounts.authenticate(token: senco.token) }
+            #expect(try await fixture.accounts.authenticate(token: head.token) != nil)
+            _ = try await asOwner(fixture) { tx in try await tx.execute("UPDATE council_settings SET second_factor_for_everyone = true") }
+            await #expect(throws: AccountStore.stepUpRequired) { _ = try await fixture.accounts.authenticate(token: head.token) }
         }
     }
 }
