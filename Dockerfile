@@ -33,4 +33,5 @@ ENV CLUSTERFUND_SQL_DIR=/app/sql \
 USER clusterfund
 EXPOSE 8080
 ENTRYPOINT ["/app/clusterfund"]
-CMD ["serve", "--hostname", "0.0.0.0", "--port", "8080", "--migrate"]
+# Serves as clusterfund_app; migrations run as a one-off job with the owner's address (docker-compose.yml: migrate).
+CMD ["serve", "--hostname", "0.0.0.0", "--port", "8080"]
