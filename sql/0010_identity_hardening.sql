@@ -181,3 +181,7 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION auth_actor(bytea, date) TO clusterfund_app;
+
+-- Finding 3: no policy asks "is this role unrestricted?" any more (0009 wrote them TO clusterfund_app), and the
+-- server refuses to serve as any role but clusterfund_app; the function that failed open for every other role goes.
+DROP FUNCTION app_unrestricted();
