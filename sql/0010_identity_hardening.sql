@@ -120,6 +120,10 @@ CREATE TABLE sign_in_attempt_counts (
     PRIMARY KEY (day, succeeded)
 );
 CREATE INDEX sign_in_attempts_age ON sign_in_attempts (attempted_at);
+-- Council-wide counts with no email or address in them; only the purge (as the owner) writes them, and the server's
+-- role is granted nothing on them. Row-level security is forced like everywhere else, so no role reaches them by default.
+ALTER TABLE sign_in_attempt_counts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE sign_in_attempt_counts FORCE ROW LEVEL SECURITY;
 
 CREATE FUNCTION sign_in_attempts_purge(p_before timestamptz) RETURNS integer
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -150,6 +154,7 @@ BEGIN
     -- The definer functions run as the role that owns them, which FORCE binds too.
     EXECUTE format('CREATE POLICY sign_in_attempts_owner ON sign_in_attempts FOR ALL TO %I USING (true) WITH CHECK (true)', current_user);
     EXECUTE format('CREATE POLICY outbox_owner ON outbox FOR ALL TO %I USING (true) WITH CHECK (true)', current_user);
+    EXECUTE format('CREATE POLICY sign_in_attempt_counts_owner ON sign_in_attempt_counts FOR ALL TO %I USING (true) WITH CHECK (true)', current_user);
 END
 $$;
 

@@ -47,6 +47,23 @@ public struct IdentityFixture: Sendable {
 
     public enum FixtureError: Error { case secondStepExpected(String) }
 
+    /// Runs raw SQL as clusterfund_app with `user` set as the acting user, bypassing the services (as a buggy one might).
+    public func asApp<T>(user: ID<User>?, _ body: (Transaction) async throws -> T) async throws -> T {
+        let pool = testDatabase.pool(role: .app, size: 1)
+        defer { Task { await pool.close() } }
+        return try await pool.withTransaction { tx in
+            try await tx.execute("SELECT set_config('app.user_id', \(user?.description ?? ""), true)")
+            return try await body(tx)
+        }
+    }
+
+    /// Runs raw SQL as the schema's owner.
+    public func asOwner<T>(_ body: (Transaction) async throws -> T) async throws -> T {
+        let pool = testDatabase.pool(role: .owner, size: 1)
+        defer { Task { await pool.close() } }
+        return try await pool.withTransaction { tx in try await body(tx) }
+    }
+
     public func request(_ address: String = "10.0.0.1") -> RequestInfo {
         RequestInfo(requestID: "test-\(UUID().uuidString.prefix(8))", clientAddress: address)
     }

@@ -7,34 +7,25 @@ import TestSupport
 
 @Suite("row-level security, with the service layer bypassed")
 struct RowLevelSecurityTests {
-    /// Runs raw SQL as clusterfund_app with `user` set as the acting user, as a buggy service might.
-    func asApp<T>(_ fixture: IdentityFixture, user: ID<User>?, _ body: (Transaction) async throws -> T) async throws -> T {
-        let pool = fixture.testDatabase.pool(role: .app, size: 1)
-        defer { Task { await pool.close() } }
-        return try await pool.withTransaction { tx in
-            try await tx.execute("SELECT set_config('app.user_id', \(user?.description ?? ""), true)")
-            return try await body(tx)
-        }
-    }
 
     @Test("a SENCo sees only their own roles, and no school outside their cluster")
     func reads() async throws {
         try await IdentityFixture.with { fixture in
             let senco = try await fixture.signIn(.senco).session.actor
-            let assignments = try await asApp(fixture, user: senco.userID) { tx in
+            let assignments = try await fixture.asApp(user: senco.userID) { tx in
                 try await tx.query("SELECT user_id FROM role_assignments").decode((ID<User>).self)
             }
             #expect(assignments == [senco.userID], "other users' role rows, of other schools, are invisible")
-            let users = try await asApp(fixture, user: senco.userID) { tx in try await tx.query("SELECT id FROM users").decode((ID<User>).self) }
+            let users = try await fixture.asApp(user: senco.userID) { tx in try await tx.query("SELECT id FROM users").decode((ID<User>).self) }
             #expect(users == [senco.userID])
-            let schools = try await asApp(fixture, user: senco.userID) { tx in try await tx.query("SELECT urn FROM schools ORDER BY urn").decode((String).self) }
+            let schools = try await fixture.asApp(user: senco.userID) { tx in try await tx.query("SELECT urn FROM schools ORDER BY urn").decode((String).self) }
             #expect(schools == ["990001", "990002", "990003", "990004", "990005", "990006"], "the North cluster only")
-            let audit = try await asApp(fixture, user: senco.userID) { tx in try await tx.one("SELECT count(*) FROM audit_events").decode(Int.self, at: 0) }
+            let audit = try await fixture.asApp(user: senco.userID) { tx in try await tx.one("SELECT count(*) FROM audit_events").decode(Int.self, at: 0) }
             #expect(audit == 0)
-            let anonymous = try await asApp(fixture, user: nil) { tx in try await tx.one("SELECT count(*) FROM schools").decode(Int.self, at: 0) }
+            let anonymous = try await fixture.asApp(user: nil) { tx in try await tx.one("SELECT count(*) FROM schools").decode(Int.self, at: 0) }
             #expect(anonymous == 0)
             let officer = try await fixture.signIn(.officer).session.actor
-            let all = try await asApp(fixture, user: officer.userID) { tx in try await tx.one("SELECT count(*) FROM schools").decode(Int.self, at: 0) }
+            let all = try await fixture.asApp(user: officer.userID) { tx in try await tx.one("SELECT count(*) FROM schools").decode(Int.self, at: 0) }
             #expect(all == 12)
         }
     }
@@ -49,19 +40,19 @@ struct RowLevelSecurityTests {
                 return
             }
             let error = await #expect(throws: PostgresError.self) {
-                try await asApp(fixture, user: senco.userID) { tx in
+                try await fixture.asApp(user: senco.userID) { tx in
                     try await tx.execute(
                         "INSERT INTO role_assignments (user_id, role, school_id, starts_on) VALUES (\(senco.userID), 'senco', \(otherSchool), current_date)"
                     )
                 }
             }
             #expect(error?.sqlState == .insufficientPrivilege)
-            let changed = try await asApp(fixture, user: senco.userID) { tx in
+            let changed = try await fixture.asApp(user: senco.userID) { tx in
                 try await tx.execute("UPDATE users SET display_name = 'Renamed' WHERE id = \(other.userID)")
             }
             #expect(changed == 0)
             await #expect(throws: PostgresError.self) {
-                try await asApp(fixture, user: senco.userID) { tx in try await tx.execute("DELETE FROM audit_events") }
+                try await fixture.asApp(user: senco.userID) { tx in try await tx.execute("DELETE FROM audit_events") }
             }
         }
     }

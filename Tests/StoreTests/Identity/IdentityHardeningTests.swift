@@ -8,25 +8,8 @@ import TestSupport
 /// Findings of the security review (issue 14) fixed in the store and the schema; each test fails with its fix reverted.
 @Suite("identity hardening")
 struct IdentityHardeningTests {
-    /// Raw SQL as the server's role with `user` acting, bypassing the services.
-    func asApp<T>(_ fixture: IdentityFixture, user: ID<User>?, _ body: (Transaction) async throws -> T) async throws -> T {
-        let pool = fixture.testDatabase.pool(role: .app, size: 1)
-        defer { Task { await pool.close() } }
-        return try await pool.withTransaction { tx in
-            try await tx.execute("SELECT set_config('app.user_id', \(user?.description ?? ""), true)")
-            return try await body(tx)
-        }
-    }
-
-    /// Raw SQL as the schema's owner.
-    func asOwner<T>(_ fixture: IdentityFixture, _ body: (Transaction) async throws -> T) async throws -> T {
-        let pool = fixture.testDatabase.pool(role: .owner, size: 1)
-        defer { Task { await pool.close() } }
-        return try await pool.withTransaction { tx in try await body(tx) }
-    }
-
     func outboxKinds(_ fixture: IdentityFixture, recipient: String) async throws -> [String] {
-        try await asOwner(fixture) { tx in
+        try await fixture.asOwner() { tx in
             try await tx.query("SELECT kind FROM outbox WHERE recipient = \(recipient) ORDER BY created_at, kind").decode(String.self)
         }
     }
@@ -59,7 +42,7 @@ struct IdentityHardeningTests {
                 let everything = try dump(fixture)
                 #expect(everything.contains("set_password_link"), "the dump holds the outbox")
                 #expect(!everything.contains(link.token), "the token is nowhere in the database")
-                let payload = try await asOwner(fixture) { tx in
+                let payload = try await fixture.asOwner() { tx in
                     try await tx.one("SELECT payload ->> 'passwordTokenId' FROM outbox WHERE kind = 'set_password_link'").decode(String.self, at: 0)
                 }
                 if let key, let id = UUID(uuidString: payload) {
@@ -78,16 +61,16 @@ struct IdentityHardeningTests {
                 "UPDATE users SET active = false WHERE id = \(senco.userID)",
                 "UPDATE users SET email = 'taken@example-city.test' WHERE id = \(senco.userID)",
             ] {
-                let error = await #expect(throws: PostgresError.self) { try await asApp(fixture, user: senco.userID) { tx in try await tx.execute(statement) } }
+                let error = await #expect(throws: PostgresError.self) { try await fixture.asApp(user: senco.userID) { tx in try await tx.execute(statement) } }
                 #expect(error?.sqlState?.code == "42501")
             }
-            let renamed = try await asApp(fixture, user: senco.userID) { tx in
+            let renamed = try await fixture.asApp(user: senco.userID) { tx in
                 try await tx.execute("UPDATE users SET display_name = 'Sam S' WHERE id = \(senco.userID)")
             }
             #expect(renamed == 1, "their own name they may change")
             for user in [senco.userID, officer.userID] {
                 let error = await #expect(throws: PostgresError.self) {
-                    try await asApp(fixture, user: user) { tx in try await tx.query("SELECT password_hash, totp_secret FROM users").decode((String?, String?).self) }
+                    try await fixture.asApp(user: user) { tx in try await tx.query("SELECT password_hash, totp_secret FROM users").decode((String?, String?).self) }
                 }
                 #expect(error?.sqlState?.code == "42501")
             }
@@ -97,9 +80,9 @@ struct IdentityHardeningTests {
     @Test("finding 11: a function the owner creates after the migrations is not executable by the server's role")
     func defaultPrivileges() async throws {
         try await IdentityFixture.with { fixture in
-            _ = try await asOwner(fixture) { tx in try await tx.execute("CREATE FUNCTION added_later() RETURNS int LANGUAGE sql AS 'SELECT 1'") }
+            _ = try await fixture.asOwner() { tx in try await tx.execute("CREATE FUNCTION added_later() RETURNS int LANGUAGE sql AS 'SELECT 1'") }
             let error = await #expect(throws: PostgresError.self) {
-                try await asApp(fixture, user: nil) { tx in try await tx.one("SELECT added_later()").decode(Int.self, at: 0) }
+                try await fixture.asApp(user: nil) { tx in try await tx.one("SELECT added_later()").decode(Int.self, at: 0) }
             }
             #expect(error?.sqlState?.code == "42501")
         }
@@ -192,7 +175,7 @@ struct IdentityHardeningTests {
             }
             fixture.clock.advance(by: 16 * 60)
             _ = try await fixture.signIn(.headteacher)
-            let (kept, counted) = try await asOwner(fixture) { tx in
+            let (kept, counted) = try await fixture.asOwner() { tx in
                 try await tx.one(
                     "SELECT (SELECT count(*) FROM sign_in_attempts), (SELECT coalesce(sum(attempts), 0)::bigint FROM sign_in_attempt_counts)"
                 ).decode((Int, Int).self)
@@ -217,7 +200,7 @@ struct IdentityHardeningTests {
             )
             await #expect(throws: AccountStore.stepUpRequired) { _ = try await fixture.accounts.authenticate(token: senco.token) }
             #expect(try await fixture.accounts.authenticate(token: head.token) != nil)
-            _ = try await asOwner(fixture) { tx in try await tx.execute("UPDATE council_settings SET second_factor_for_everyone = true") }
+            _ = try await fixture.asOwner() { tx in try await tx.execute("UPDATE council_settings SET second_factor_for_everyone = true") }
             await #expect(throws: AccountStore.stepUpRequired) { _ = try await fixture.accounts.authenticate(token: head.token) }
         }
     }
