@@ -130,4 +130,26 @@ struct UserPagesTests {
             #expect(PasswordHasher.productionCost == 12)
         }
     }
+
+    @Test("giving a role at a school that is not there re-renders the page with the error beside the school, keeping the choice")
+    func unknownSchoolOnThePage() async throws {
+        try await IdentityFixture.with { fixture in
+            let officer = try await fixture.signIn(.officer)
+            let senco = try await fixture.signIn(.senco, address: "10.4.0.5")
+            let headers: HTTPFields = [
+                .cookie: "cf_session=\(officer.token)", .csrfToken: officer.session.csrfToken, .contentType: "application/x-www-form-urlencoded",
+            ]
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
+                try await client.execute(
+                    uri: "/users/\(senco.session.actor.userID)/roles", method: .post, headers: headers,
+                    body: ByteBuffer(string: "role=headteacher&schoolId=00000000-0000-4000-8000-000000000009&startsOn=2026-11-20")
+                ) { response in
+                    #expect(response.status == .conflict)
+                    let page = text(response)
+                    #expect(page.contains("There is a problem") && page.contains(##"href="#schoolId""##))
+                    #expect(page.contains(#"value="2026-11-20""#), "what was typed is kept")
+                }
+            }
+        }
+    }
 }

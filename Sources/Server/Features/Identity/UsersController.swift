@@ -165,6 +165,9 @@ struct UsersController {
             return HTMLResponses.redirect(to: "/users/\(userID)")
         } catch DomainError.validation(let issues) {
             return try await render(session, userID: userID, errors: FormErrors(issues), form: form, status: .unprocessableContent)
+        } catch DomainError.missingReference(let issue) {
+            // A school or cluster that is no longer there (closed in another tab, say): say so beside the field.
+            return try await render(session, userID: userID, errors: FormErrors([issue]), form: form, status: .conflict)
         }
     }
 
