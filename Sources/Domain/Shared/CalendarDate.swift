@@ -92,6 +92,9 @@ public enum Weekday: Int, Sendable, CaseIterable, Comparable {
     case monday = 1, tuesday, wednesday, thursday, friday, saturday, sunday
 
     public static func < (lhs: Weekday, rhs: Weekday) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// "Monday" ... "Sunday".
+    public var name: String { String(describing: self).capitalized }
 }
 
 extension CalendarDate {
