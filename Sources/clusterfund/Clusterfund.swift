@@ -11,7 +11,7 @@ struct Clusterfund: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clusterfund",
         abstract: "SEND cluster funding casework for councils.",
-        subcommands: [Serve.self, Migrate.self, DemoData.self, CreateOfficer.self, AuditVerify.self, CouncilSettings.self]
+        subcommands: [Serve.self, Migrate.self, DemoData.self, CreateOfficer.self, AuditVerify.self, CouncilSettingsCommand.self]
     )
 }
 
@@ -273,7 +273,7 @@ struct AuditVerify: AsyncParsableCommand {
     }
 }
 
-struct CouncilSettings: AsyncParsableCommand {
+struct CouncilSettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "council-settings",
         abstract: "Change council-wide settings (as DATABASE_OWNER_URL); each change is audited."

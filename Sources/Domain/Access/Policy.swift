@@ -8,6 +8,8 @@ public enum Action: String, Sendable, CaseIterable {
     case readAuditTrail
     /// See a school's record (name, URN, phase).
     case viewSchool
+    /// Change how the council runs: its settings, term dates and closure days.
+    case configureCouncil
 }
 
 /// The resource an action is aimed at, by the scopes that decide access to it.
@@ -43,6 +45,8 @@ public enum Policy {
             return actor.isOfficer ? .allow : .notPermitted("Only council officers read the audit trail.")
         case .viewSchool:
             return canSee(actor, target) ? .allow : .notVisible
+        case .configureCouncil:
+            return actor.isOfficer ? .allow : .notPermitted("Only council officers change the council's settings and calendar.")
         }
     }
 

@@ -93,6 +93,8 @@ public enum Weekday: Int, Sendable, CaseIterable, Comparable {
 
     public static func < (lhs: Weekday, rhs: Weekday) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    public var isWeekendDay: Bool { self >= .saturday }
+
     /// "Monday" ... "Sunday".
     public var name: String { String(describing: self).capitalized }
 }

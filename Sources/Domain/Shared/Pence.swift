@@ -1,3 +1,4 @@
+import Foundation
 /// Money, as a whole number of pence. Never a floating-point number.
 ///
 /// ```swift
@@ -28,9 +29,36 @@ public struct Pence: Hashable, Comparable, Sendable, Codable, AdditiveArithmetic
 
     public var description: String { formatted }
 
+    /// Reads a sum of money as people type it: `6000`, `6,000`, `£6,000.50`, `6000.5`; nil for anything else (a
+    /// negative sum, more than two decimal places, letters, or more than £10 billion).
+    public init?(poundsText text: String) {
+        var digits = text.trimmingCharacters(in: .whitespaces)
+        if digits.hasPrefix("£") { digits.removeFirst() }
+        digits = digits.replacingOccurrences(of: ",", with: "")
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].count <= 11, parts[0].allSatisfy(\.isASCIIDigitOnly),
+            parts.count == 1 || ((1...2).contains(parts[1].count) && parts[1].allSatisfy(\.isASCIIDigitOnly)),
+            let pounds = Int64(parts[0])
+        else { return nil }
+        let fraction = parts.count == 2 ? String(parts[1]).padding(toLength: 2, withPad: "0", startingAt: 0) : "00"
+        guard let pence = Int64(fraction) else { return nil }
+        self.init(pounds * 100 + pence)
+    }
+
+    /// `6000.00` style, for a form field to show again.
+    public var plainPounds: String {
+        let pence = value.magnitude % 100
+        return (value < 0 ? "-" : "") + String(value.magnitude / 100) + "." + (pence < 10 ? "0" : "") + String(pence)
+    }
+
     public init(from decoder: any Decoder) throws { value = try decoder.singleValueContainer().decode(Int64.self) }
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(value)
     }
+}
+
+extension Character {
+    /// 0 to 9 only, not other scripts' digits, which `Int` would refuse anyway.
+    fileprivate var isASCIIDigitOnly: Bool { ("0"..."9").contains(self) }
 }

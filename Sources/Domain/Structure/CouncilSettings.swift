@@ -11,7 +11,8 @@ public enum SubmissionCutOff: Hashable, Sendable {
     case daysBefore(Int)
     case weekdayOfWeekBefore(Weekday)
 
-    public static let standard = SubmissionCutOff.daysBefore(7)
+    public static let standardDays = 7
+    public static let standard = SubmissionCutOff.daysBefore(standardDays)
     /// The most calendar days a cut-off may lie before its meeting.
     public static let longestDaysBefore = 60
 

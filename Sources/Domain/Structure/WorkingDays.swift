@@ -51,3 +51,14 @@ public struct WorkingDays: Sendable {
         return day
     }
 }
+
+/// A day the council's schools are closed besides weekends and bank holidays, with the reason officers gave.
+public struct ClosureDay: Sendable, Hashable {
+    public var day: CalendarDate
+    public var reason: String
+
+    public init(day: CalendarDate, reason: String) {
+        self.day = day
+        self.reason = reason
+    }
+}

@@ -126,6 +126,8 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     SessionAPIController(accounts: services.accounts).addRoutes(to: table)
     UsersAPIController(users: services.users).addRoutes(to: table)
     AuditAPIController(audit: services.audit).addRoutes(to: table)
+    CouncilSettingsController(pages: pages, settings: services.settings).addRoutes(to: table)
+    CalendarController(pages: pages, calendar: services.calendar).addRoutes(to: table)
     return router
 }
 
@@ -136,6 +138,8 @@ public struct AppServices: Sendable {
     public var users: UserStore
     public var audit: AuditStore
     public var structure: StructureStore
+    public var settings: CouncilSettingsStore
+    public var calendar: CalendarStore
 
     /// - Parameter passwordHashCost: bcrypt's cost; `PasswordHasher.productionCost` unless a test lowers it to run quickly.
     public static func make(
@@ -147,7 +151,9 @@ public struct AppServices: Sendable {
             accounts: AccountStore(database: database, hasher: hasher, clock: clock, configuration: identity),
             users: UserStore(database: database, clock: clock, configuration: identity),
             audit: AuditStore(database: database),
-            structure: StructureStore(database: database)
+            structure: StructureStore(database: database),
+            settings: CouncilSettingsStore(database: database),
+            calendar: CalendarStore(database: database, clock: clock)
         )
     }
 }

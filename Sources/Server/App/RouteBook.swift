@@ -45,6 +45,10 @@ struct Routes<Context: RequestContext> {
         add(.post, path, handler)
     }
 
+    func put(_ path: String, use handler: @escaping @Sendable (Request, Context) async throws -> some ResponseGenerator) {
+        add(.put, path, handler)
+    }
+
     func patch(_ path: String, use handler: @escaping @Sendable (Request, Context) async throws -> some ResponseGenerator) {
         add(.patch, path, handler)
     }
