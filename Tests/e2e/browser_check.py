@@ -15,10 +15,11 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              to #displayName and #email), the first active user's page (followed from /users), that
              page after "Issue a set-password link" and the link itself opened anonymously (the form,
              not submitted), /audit, /audit with an unreadable date (422), /audit filtered by keyboard by
-             who did it ("demo-data") and what to ("Ashgrove"), and finally signs out with the
+             who did it ("demo-data") and what to ("Ashgrove"), /settings, /settings submitted with a
+             two-digit LA code (422, the code kept), /calendar, and finally signs out with the
              header button, after which /account goes to /sign-in;
   SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page
-             that still has the signed-in header.
+             that still has the signed-in header, /settings is read only, /calendar shows the year.
 Every page or state reached (one line each in the output) must:
   - answer with the expected HTTP status, as HTML, without uncaught JavaScript errors;
   - have no axe-core violation of impact "serious" or "critical" (lesser ones are printed only);
@@ -623,6 +624,20 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         if tab.page.locator("main table").count() < 1:
             problems.append("no table")
 
+    def settings_bad_code():
+        landing = go(tab, run.base_url, "/settings")
+        if landing.status != 200:
+            raise Broken(f"GET /settings answered {landing.status}")
+        tab.page.fill("#laCode", "12")
+        tab_to(tab, 'form[action="/settings"] button[type="submit"]', 'the "Save settings" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def kept(problems: list[str]) -> None:
+            if tab.page.input_value("#laCode") != "12":
+                problems.append("the LA code typed is not kept after the error")
+
+        return run.audit(tab, landing, status=422, shot="officer-settings-errors", path="/settings", errors=["#laCode"], extra=kept)
+
     def sign_out():
         go(tab, run.base_url, "/account")
         tab_to(tab, 'form[action="/sign-out"] button', 'the "Sign out" button')
@@ -652,6 +667,9 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ("/audit (expect 200)", visit("/audit", extra=has_table)),
         ("/audit filtered with an unreadable date (error summary, expect 422)", audit_bad_date),
         ("/audit filtered by keyboard by who (a command) and what (a school's name) (expect 200)", audit_by_names),
+        ("/settings (expect 200)", visit("/settings")),
+        ("/settings submitted with a two-digit LA code (error summary, expect 422)", settings_bad_code),
+        ("/calendar (expect 200, the term dates in a table)", visit("/calendar", extra=has_table)),
         ("sign out with the header button, then /account goes to /sign-in", sign_out),
     ])
     tab.page.close()
@@ -688,9 +706,19 @@ def senco_journey(run: Runner, context, password: str) -> None:
 
         return run.audit(tab, landing, status=403, shot="senco-users-forbidden", path="/users", extra=not_allowed)
 
+    def no_form(action: str):
+        def check(problems: list[str]) -> None:
+            if tab.page.locator(f'form[action="{action}"]').count():
+                problems.append(f"a SENCo is offered the form that posts to {action}")
+        return check
+
     run.journey("SENCo", [
         ("sign in by keyboard, then / (expect 200)", sign_in),
         ("/users (not allowed, expect 403)", users_forbidden),
+        ("/settings, read only (expect 200)", lambda: run.audit(tab, go(tab, run.base_url, "/settings"), status=200,
+                                                                 shot="senco-settings", path="/settings", extra=no_form("/settings"))),
+        ("/calendar (expect 200)", lambda: run.audit(tab, go(tab, run.base_url, "/calendar"), status=200,
+                                                     shot="senco-calendar", path="/calendar")),
     ])
     tab.page.close()
 

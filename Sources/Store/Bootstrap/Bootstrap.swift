@@ -103,6 +103,16 @@ public struct Bootstrap: Sendable {
                     )
                 }
             }
+            for year in academicYear - 1...academicYear + 1 {
+                for (term, span) in DemoCouncil.termDates(AcademicYear(year)) {
+                    try await tx.execute(
+                        """
+                        INSERT INTO term_dates (academic_year, term, starts_on, ends_on) VALUES (\(year), \(term.rawValue), \(span.startsOn), \(span.endsOn))
+                        ON CONFLICT (academic_year, term) DO NOTHING
+                        """
+                    )
+                }
+            }
             var accounts: [DemoAccount] = []
             for person in DemoCouncil.people {
                 let scope: Scope
@@ -155,6 +165,22 @@ enum DemoCouncil {
     ]
 
     enum Place { case council, school(String), cluster(String) }
+
+    /// Plausible term dates for a demo year: autumn from early September to mid December, spring from early January to
+    /// late March, summer from mid April to late July, each starting and ending on a weekday.
+    static func termDates(_ year: AcademicYear) -> [(Term, DateSpan)] {
+        func on(_ month: Int, _ day: Int, of calendarYear: Int, forward: Bool) -> CalendarDate {
+            var date = CalendarDate(year: calendarYear, month: month, day: day) ?? year.firstDay
+            while date.isWeekend { date = date.adding(days: forward ? 1 : -1) }
+            return date
+        }
+        let start = year.startYear
+        return [
+            (.autumn, DateSpan(startsOn: on(9, 3, of: start, forward: true), endsOn: on(12, 18, of: start, forward: false))),
+            (.spring, DateSpan(startsOn: on(1, 5, of: start + 1, forward: true), endsOn: on(3, 26, of: start + 1, forward: false))),
+            (.summer, DateSpan(startsOn: on(4, 13, of: start + 1, forward: true), endsOn: on(7, 21, of: start + 1, forward: false))),
+        ]
+    }
 
     static let people: [(email: String, name: String, role: Role, place: Place)] = [
         ("officer@example-city.test", "Olu Officer", .officer, .council),

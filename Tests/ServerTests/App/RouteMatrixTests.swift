@@ -56,6 +56,20 @@ struct RouteMatrixTests {
         "POST /api/v1/users/{userId}/reactivate": [401, 403, 403, 403, 404],
         "POST /api/v1/users/{userId}/password-links": [401, 403, 403, 403, 404],
         "GET /api/v1/audit-events": [401, 403, 403, 403, 200],
+        // The council's settings and calendar: everyone signed in reads them, officers change them.
+        "GET /settings": [303, 200, 200, 200, 200],
+        "POST /settings": [303, 403, 403, 403, 422],
+        "GET /api/v1/council-settings": [401, 200, 200, 200, 200],
+        "PATCH /api/v1/council-settings": [401, 403, 403, 403, 422],
+        "GET /calendar": [303, 200, 200, 200, 200],
+        "POST /calendar/{year}/terms": [303, 403, 403, 403, 422],
+        "POST /calendar/closure-days": [303, 403, 403, 403, 422],
+        "POST /calendar/closure-days/{day}/remove": [303, 403, 403, 403, 404],
+        "GET /api/v1/term-dates/{year}": [401, 200, 200, 200, 200],
+        "PUT /api/v1/term-dates/{year}": [401, 403, 403, 403, 422],
+        "GET /api/v1/closure-days": [401, 200, 200, 200, 200],
+        "POST /api/v1/closure-days": [401, 403, 403, 403, 422],
+        "DELETE /api/v1/closure-days/{day}": [401, 403, 403, 403, 404],
     ]
 
     /// A concrete request for a route pattern: unknown ids, and a body that is well-formed but not acceptable.
@@ -64,10 +78,14 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{userId}", with: "00000000-0000-4000-8000-000000000001")
             .replacingOccurrences(of: "{assignmentId}", with: "00000000-0000-4000-8000-000000000002")
             .replacingOccurrences(of: "{sessionId}", with: "00000000-0000-4000-8000-000000000003")
+            .replacingOccurrences(of: "{year}", with: "2026")
+            .replacingOccurrences(of: "{day}", with: "2026-11-26")
         let json = entry.path.hasPrefix("/api/")
-        guard entry.method == .post else { return (uri, nil, json) }
+        guard [.post, .patch, .put].contains(entry.method) else { return (uri, nil, json) }
         if json {
             let body = switch entry.path {
+            case "/api/v1/council-settings": #"{"laCode":"12"}"#
+            case "/api/v1/term-dates/{year}", "/api/v1/closure-days": "{}"
             // A different unknown account per caller, so the matrix itself never trips the sign-in throttle.
             case "/api/v1/session": #"{"email":"nobody\#(caller)@example-city.test","password":"wrong wrong wrong"}"#
             case "/api/v1/users/{userId}/roles": #"{"role":"senco","startsOn":"2026-09-01"}"#
@@ -79,6 +97,8 @@ struct RouteMatrixTests {
         let form = switch entry.path {
         case "/sign-in": "email=someone\(caller)%40example-city.test&password=wrong"
         case "/sign-in/code": "code=123456"
+        case "/settings": "laCode=12&cutOffKind=days&submissionCutOffDays=7"
+        case "/calendar/{year}/terms", "/calendar/closure-days": "autumnStartsOn=&day="
         default: "token=bogus&password=short"
         }
         return (uri, form, false)

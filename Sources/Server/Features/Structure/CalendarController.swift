@@ -33,9 +33,9 @@ struct CalendarController {
         return AcademicYear(year)
     }
 
-    /// A year in a query (`?year=2026`), or the year holding today when there is none.
-    static func queryYear(_ request: Request, today: CalendarDate) throws(DomainError) -> AcademicYear {
-        guard let text = request.uri.queryParameters["year"], !text.isEmpty else { return AcademicYear.holding(today) }
+    /// A year in a query (`?year=2026`), or the year holding today when there is none (or, on a page, an empty one).
+    static func queryYear(_ request: Request, today: CalendarDate, emptyMeansToday: Bool = true) throws(DomainError) -> AcademicYear {
+        guard let text = request.uri.queryParameters["year"], !(text.isEmpty && emptyMeansToday) else { return AcademicYear.holding(today) }
         guard let year = Int(String(text)), years.contains(year) else {
             throw .validation([.init(pointer: "/year", detail: "Choose an academic year by the year it starts, from 2000 to 2100.")])
         }
@@ -194,7 +194,7 @@ struct CalendarController {
     }
 
     @Sendable func listClosureDays(_ request: Request, context: SignedInContext) async throws -> ClosureDaysBody {
-        let year = try Self.queryYear(request, today: calendar.today())
+        let year = try Self.queryYear(request, today: calendar.today(), emptyMeansToday: false)
         return ClosureDaysBody(academicYear: year.startYear, items: try await calendar.closureDays(context.actor, year: year).map(ClosureDayBody.init))
     }
 

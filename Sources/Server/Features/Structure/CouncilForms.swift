@@ -5,10 +5,13 @@ import Foundation
 // numbers, strings, booleans or nulls (API) or as strings (pages); each parser reads what was sent, and `Domain`
 // decides whether it is acceptable. A field the request leaves out is left as it was (PATCH).
 
-/// One field as sent: left out, sent as null, or sent with a value (numbers and booleans kept as their text).
+/// One field as sent: left out, sent as null, or sent with a value: text (every field of a page's form is text), or
+/// a JSON number or boolean, kept as what it was so the API can refuse `"10"` where it promised a number.
 enum SentField: Sendable, Equatable {
     case absent, null
     case value(String)
+    case number(String)
+    case flag(Bool)
     /// Sent as something no field here takes (an array, an object).
     case unreadable
 
@@ -16,8 +19,8 @@ enum SentField: Sendable, Equatable {
         guard container.contains(key) else { return .absent }
         if (try? container.decodeNil(forKey: key)) == true { return .null }
         if let text = try? container.decode(String.self, forKey: key) { return .value(text) }
-        if let number = try? container.decode(Int64.self, forKey: key) { return .value(String(number)) }
-        if let flag = try? container.decode(Bool.self, forKey: key) { return .value(String(flag)) }
+        if let number = try? container.decode(Int64.self, forKey: key) { return .number(String(number)) }
+        if let flag = try? container.decode(Bool.self, forKey: key) { return .flag(flag) }
         return .unreadable
     }
 }
@@ -32,6 +35,11 @@ struct CouncilSettingsForm: Decodable, Sendable {
     }
 
     var fields: [Key: SentField] = [:]
+    /// JSON's types hold (the API): a number must be a number and a flag a boolean, not text that reads as one.
+    var strictTypes = false
+
+    /// Only the page sends these; the API says which cut-off by the field it sends, and the threshold in pence.
+    static let pageOnly: [Key] = [.cutOffKind, .individualThresholdPounds]
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
@@ -52,9 +60,10 @@ struct CouncilSettingsForm: Decodable, Sendable {
             case .absent: return
             case .null where optional: apply(nil)
             case .value(let text) where optional && text.trimmingCharacters(in: .whitespaces).isEmpty: apply(nil)
-            case .value(let text):
+            case .number(let text): if let number = Int(text) { apply(number) } else { issue(key, detail) }
+            case .value(let text) where !strictTypes:
                 if let number = Int(text.trimmingCharacters(in: .whitespaces)) { apply(number) } else { issue(key, detail) }
-            case .null, .unreadable: issue(key, detail)
+            case .value, .null, .flag, .unreadable: issue(key, detail)
             }
         }
 
@@ -62,9 +71,11 @@ struct CouncilSettingsForm: Decodable, Sendable {
         case .absent: break
         case .null: settings.laCode = nil
         case .value(let text):
-            let code = text.trimmingCharacters(in: .whitespaces)
+            let code = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            // A page clears the code with an empty box; the API with null, so an empty string is a mistake there.
+            if code.isEmpty && strictTypes { issue(.laCode, "Enter the local-authority code as three digits, or send null to clear it.") }
             settings.laCode = code.isEmpty ? nil : code
-        case .unreadable: issue(.laCode, "Enter the local-authority code as three digits, like 999.")
+        case .number, .flag, .unreadable: issue(.laCode, "Enter the local-authority code as three digits, like 999.")
         }
 
         let daysDetail = "Enter the cut-off as a whole number of days before the meeting, like 7."
@@ -80,7 +91,7 @@ struct CouncilSettingsForm: Decodable, Sendable {
             if let day = Weekday.allCases.first(where: { $0.name.lowercased() == text.lowercased() }) { weekday = .some(day) } else {
                 issue(.submissionCutOffWeekday, weekdayDetail)
             }
-        case .unreadable: issue(.submissionCutOffWeekday, weekdayDetail)
+        case .number, .flag, .unreadable: issue(.submissionCutOffWeekday, weekdayDetail)
         }
         switch self[.cutOffKind] {
         case .value("days"):
@@ -114,7 +125,7 @@ struct CouncilSettingsForm: Decodable, Sendable {
             if let pence = Pence(poundsText: text) { settings.individualThreshold = pence } else {
                 issue(.individualThresholdPounds, "Enter the threshold in pounds, like 6000 or 6,000.00.")
             }
-        case .null, .unreadable: issue(.individualThresholdPounds, "Enter the threshold in pounds, like 6000 or 6,000.00.")
+        case .null, .number, .flag, .unreadable: issue(.individualThresholdPounds, "Enter the threshold in pounds, like 6000 or 6,000.00.")
         }
         integer(.longestFundingTerms, "Enter the longest funding as a whole number of terms, like 3.") { settings.longestFundingTerms = $0 ?? 0 }
         integer(.defaultReservePercent, "Enter the reserve as a whole number per cent, like 10.") { settings.defaultReservePercent = $0 ?? 0 }
@@ -123,8 +134,9 @@ struct CouncilSettingsForm: Decodable, Sendable {
         }
         switch self[.secondFactorForEveryone] {
         case .absent: break
-        case .value("true"), .value("on"): settings.secondFactorForEveryone = true
-        case .value("false"), .value("off"): settings.secondFactorForEveryone = false
+        case .flag(let flag): settings.secondFactorForEveryone = flag
+        case .value(let text) where !strictTypes && ["true", "on"].contains(text): settings.secondFactorForEveryone = true
+        case .value(let text) where !strictTypes && ["false", "off"].contains(text): settings.secondFactorForEveryone = false
         default: issue(.secondFactorForEveryone, "Say whether everyone signs in with a second factor: true or false.")
         }
         guard issues.isEmpty else { throw .validation(issues) }

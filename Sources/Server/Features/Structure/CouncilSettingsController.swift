@@ -109,9 +109,12 @@ struct CouncilSettingsController {
     @Sendable func change(_ request: Request, context: SignedInContext) async throws -> CouncilSettingsBody {
         let actor = context.actor
         try settings.authorize(actor)
-        let form = try await request.decode(as: CouncilSettingsForm.self, context: context)
+        var form = try await request.decode(as: CouncilSettingsForm.self, context: context)
+        form.strictTypes = true
+        for key in CouncilSettingsForm.pageOnly { form.fields[key] = .absent }
+        let submitted = form
         let record = try await settings.update(actor, request: context.requestInfo(request)) { current throws(DomainError) in
-            try form.applied(to: current)
+            try submitted.applied(to: current)
         }
         return CouncilSettingsBody(record)
     }
