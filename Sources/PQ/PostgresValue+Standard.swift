@@ -124,3 +124,15 @@ public enum PostgresNumeric {
         return (scaled < 0 ? "-" : "") + padded[..<split] + "." + padded[split...]
     }
 }
+
+/// An array whose items may be NULL (`{1,NULL,3}`), bound as one parameter, for bulk statements over `unnest`.
+///
+/// ```swift
+/// try await tx.execute("INSERT INTO t (n) SELECT * FROM unnest(\(NullableArray([1, nil, 3])))")
+/// ```
+public struct NullableArray<Element: PostgresEncodable>: PostgresEncodable {
+    public var items: [Element?]
+    public init(_ items: [Element?]) { self.items = items }
+    public static var postgresType: OID { PostgresType.array(of: Element.postgresType) }
+    public var postgresText: String { ArrayLiteral.format(items.map { $0?.postgresText }) }
+}

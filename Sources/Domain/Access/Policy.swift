@@ -10,6 +10,8 @@ public enum Action: String, Sendable, CaseIterable {
     case viewSchool
     /// Change how the council runs: its settings, term dates and closure days.
     case configureCouncil
+    /// Add, change, close and import schools and their trusts and census figures.
+    case manageSchools
 }
 
 /// The resource an action is aimed at, by the scopes that decide access to it.
@@ -47,6 +49,8 @@ public enum Policy {
             return canSee(actor, target) ? .allow : .notVisible
         case .configureCouncil:
             return actor.isOfficer ? .allow : .notPermitted("Only council officers change the council's settings and calendar.")
+        case .manageSchools:
+            return actor.isOfficer ? .allow : .notPermitted("Only council officers add, change, close or import schools.")
         }
     }
 

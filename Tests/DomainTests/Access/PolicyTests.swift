@@ -39,6 +39,10 @@ struct PolicyTests {
             rows.append((role, .viewSchool, peer, .allow))
             rows.append((role, .viewSchool, far, isOfficer ? .allow : .notVisible))
             rows.append((role, .viewSchool, .cluster(farCluster), isOfficer ? .allow : .notVisible))
+            rows.append((role, .configureCouncil, .council,
+                         isOfficer ? .allow : .notPermitted("Only council officers change the council's settings and calendar.")))
+            rows.append((role, .manageSchools, .council,
+                         isOfficer ? .allow : .notPermitted("Only council officers add, change, close or import schools.")))
         }
         return rows
     }()
