@@ -128,6 +128,8 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     AuditAPIController(audit: services.audit).addRoutes(to: table)
     CouncilSettingsController(pages: pages, settings: services.settings).addRoutes(to: table)
     CalendarController(pages: pages, calendar: services.calendar).addRoutes(to: table)
+    SchoolsController(pages: pages, schools: services.schools, imports: services.schoolImports, structure: services.structure).addRoutes(to: table)
+    SchoolsAPIController(schools: services.schools, imports: services.schoolImports).addRoutes(to: table)
     return router
 }
 
@@ -140,6 +142,8 @@ public struct AppServices: Sendable {
     public var structure: StructureStore
     public var settings: CouncilSettingsStore
     public var calendar: CalendarStore
+    public var schools: SchoolStore
+    public var schoolImports: SchoolImportStore
 
     /// - Parameter passwordHashCost: bcrypt's cost; `PasswordHasher.productionCost` unless a test lowers it to run quickly.
     public static func make(
@@ -153,7 +157,9 @@ public struct AppServices: Sendable {
             audit: AuditStore(database: database),
             structure: StructureStore(database: database),
             settings: CouncilSettingsStore(database: database),
-            calendar: CalendarStore(database: database, clock: clock)
+            calendar: CalendarStore(database: database, clock: clock),
+            schools: SchoolStore(database: database, clock: clock),
+            schoolImports: SchoolImportStore(database: database)
         )
     }
 }

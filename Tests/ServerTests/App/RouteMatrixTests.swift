@@ -70,6 +70,25 @@ struct RouteMatrixTests {
         "GET /api/v1/closure-days": [401, 200, 200, 200, 200],
         "POST /api/v1/closure-days": [401, 403, 403, 403, 422],
         "DELETE /api/v1/closure-days/{day}": [401, 403, 403, 403, 404],
+        // Schools and trusts: everyone signed in reads the schools row-level security shows them; officers change
+        // them. The import refuses a body that is not text/csv (415) once the caller may import at all.
+        "GET /schools": [303, 200, 200, 200, 200],
+        "GET /schools/new": [303, 403, 403, 403, 200],
+        "POST /schools": [303, 403, 403, 403, 422],
+        "GET /schools/{schoolId}": [303, 404, 404, 404, 404],
+        "GET /schools/{schoolId}/edit": [303, 403, 403, 403, 404],
+        "POST /schools/{schoolId}": [303, 403, 403, 403, 404],
+        "POST /schools/{schoolId}/close": [303, 403, 403, 403, 404],
+        "POST /schools/{schoolId}/reopen": [303, 403, 403, 403, 404],
+        "GET /trusts": [303, 200, 200, 200, 200],
+        "GET /api/v1/schools": [401, 200, 200, 200, 200],
+        "POST /api/v1/schools": [401, 403, 403, 403, 422],
+        "POST /api/v1/schools/import": [401, 403, 403, 403, 415],
+        "GET /api/v1/schools/{schoolId}": [401, 404, 404, 404, 404],
+        "PATCH /api/v1/schools/{schoolId}": [401, 403, 403, 403, 404],
+        "POST /api/v1/schools/{schoolId}/close": [401, 403, 403, 403, 404],
+        "POST /api/v1/schools/{schoolId}/reopen": [401, 403, 403, 403, 404],
+        "GET /api/v1/trusts": [401, 200, 200, 200, 200],
     ]
 
     /// A concrete request for a route pattern: unknown ids, and a body that is well-formed but not acceptable.
@@ -79,6 +98,7 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{assignmentId}", with: "00000000-0000-4000-8000-000000000002")
             .replacingOccurrences(of: "{sessionId}", with: "00000000-0000-4000-8000-000000000003")
             .replacingOccurrences(of: "{year}", with: "2026")
+            .replacingOccurrences(of: "{schoolId}", with: "00000000-0000-4000-8000-000000000004")
             .replacingOccurrences(of: "{day}", with: "2026-11-26")
         let json = entry.path.hasPrefix("/api/")
         guard [.post, .patch, .put].contains(entry.method) else { return (uri, nil, json) }

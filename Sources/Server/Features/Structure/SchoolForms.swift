@@ -1,0 +1,93 @@
+import Domain
+import Foundation
+import Hummingbird
+import Store
+
+/// "Add a school" and "Change a school": `POST /schools`, `POST /schools/{id}`, `POST /api/v1/schools` and
+/// `PATCH /api/v1/schools/{id}` (which starts from the school as it is, so a field left out stays).
+struct SchoolForm: Codable, Sendable {
+    var urn: String?
+    var name: String?
+    var phase: String?
+    var type: String?
+    var trustCode: String?
+    var trustName: String?
+
+    init(urn: String? = nil, name: String? = nil, phase: String? = nil, type: String? = nil, trustCode: String? = nil, trustName: String? = nil) {
+        (self.urn, self.name, self.phase, self.type, self.trustCode, self.trustName) = (urn, name, phase, type, trustCode, trustName)
+    }
+
+    init(_ item: SchoolListItem) {
+        self.init(urn: item.urn, name: item.name, phase: item.phase.rawValue, type: item.type.rawValue, trustCode: item.trustCode,
+                  trustName: item.trustName)
+    }
+
+    /// This form's fields over `base` (for PATCH: what was left out keeps its value).
+    func over(_ base: SchoolForm) -> SchoolForm {
+        SchoolForm(urn: urn ?? base.urn, name: name ?? base.name, phase: phase ?? base.phase, type: type ?? base.type,
+                   trustCode: trustCode ?? base.trustCode, trustName: trustName ?? (trustCode == nil ? base.trustName : nil))
+    }
+
+    /// The details, every unreadable field reported at once with the rules `SchoolDetails` checks.
+    func details() throws(DomainError) -> SchoolDetails {
+        var issues: [DomainError.FieldIssue] = []
+        let phase = SchoolPhase(rawValue: phase ?? "")
+        if phase == nil { issues.append(.init(pointer: "/phase", detail: "Choose the school's phase.")) }
+        let type = SchoolType(rawValue: type ?? "")
+        if type == nil { issues.append(.init(pointer: "/type", detail: "Choose how the school is run.")) }
+        let details = SchoolDetails(urn: urn ?? "", name: name ?? "", phase: phase ?? .primary, type: type ?? .other,
+                                    trustCode: trustCode, trustName: trustName)
+        do {
+            let checked = try details.validated()
+            if issues.isEmpty { return checked }
+        } catch {
+            if case .validation(let more) = error { issues = more + issues }
+        }
+        throw .validation(issues)
+    }
+}
+
+/// The list's filters as a query string gives them: `?phase=primary&clusterId=…&trust=16342&status=open&year=2026&sort=name&order=asc`.
+struct SchoolListQuery: Sendable {
+    var filter: SchoolFilter
+
+    init(_ request: Request, today: CalendarDate) throws(DomainError) {
+        let query = request.uri.queryParameters
+        func text(_ name: String) -> String? {
+            guard let value = query[Substring(name)], !value.isEmpty else { return nil }
+            return String(value)
+        }
+        var issues: [DomainError.FieldIssue] = []
+        let phase = text("phase").map { SchoolPhase(rawValue: $0) }
+        if case .some(.none) = phase { issues.append(.init(pointer: "/phase", detail: "Choose a phase from the list.")) }
+        let status = text("status").map { SchoolStatus(rawValue: $0) }
+        if case .some(.none) = status { issues.append(.init(pointer: "/status", detail: "Choose open or closed.")) }
+        let cluster = text("clusterId").map { ID<Cluster>($0) }
+        if case .some(.none) = cluster { issues.append(.init(pointer: "/clusterId", detail: "Choose a cluster from the list.")) }
+        let trust = text("trust")
+        if let trust, !SchoolDetails.isTrustCode(trust) { issues.append(.init(pointer: "/trust", detail: "Enter a trust's DfE code, digits only.")) }
+        let year = text("year").map { Int($0).flatMap { CalendarController.years.contains($0) ? AcademicYear($0) : nil } }
+        if case .some(.none) = year { issues.append(.init(pointer: "/year", detail: "Choose an academic year by the year it starts, from 2000 to 2100.")) }
+        let sort = text("sort").map { SchoolFilter.Sort(rawValue: $0) }
+        if case .some(.none) = sort { issues.append(.init(pointer: "/sort", detail: "Sort by name, urn, phase or cluster.")) }
+        let order = text("order")
+        if let order, order != "asc" && order != "desc" { issues.append(.init(pointer: "/order", detail: "Order asc or desc.")) }
+        guard issues.isEmpty else { throw .validation(issues) }
+        filter = SchoolFilter(phase: phase ?? nil, clusterID: cluster ?? nil, trustCode: trust, status: status ?? nil,
+                              academicYear: (year ?? nil) ?? AcademicYear.holding(today), sort: (sort ?? nil) ?? .name,
+                              descending: order == "desc")
+    }
+
+    /// The query again, for links that keep the filters (pagination, sort headers), without `page`.
+    func query(sort: SchoolFilter.Sort? = nil, descending: Bool? = nil) -> String {
+        var parts: [String] = []
+        if let phase = filter.phase { parts.append("phase=\(phase.rawValue)") }
+        if let cluster = filter.clusterID { parts.append("clusterId=\(cluster)") }
+        if let trust = filter.trustCode { parts.append("trust=\(trust)") }
+        if let status = filter.status { parts.append("status=\(status.rawValue)") }
+        parts.append("year=\(filter.academicYear.startYear)")
+        parts.append("sort=\((sort ?? filter.sort).rawValue)")
+        parts.append("order=\((descending ?? filter.descending) ? "desc" : "asc")")
+        return parts.joined(separator: "&") + "&"
+    }
+}
