@@ -154,17 +154,19 @@ public struct SchoolStore: Sendable {
         let details = try details.validated()
         return try await database.transaction(actingAs: actor.userID) { tx in
             try await Self.saveTrust(details, in: tx)
-            // The id is made here, not returned: a school just added is outside the reach row-level security
-            // computed for the statement, so RETURNING would be refused.
+            // The id is made here, not returned, and the insert has no ON CONFLICT: PostgreSQL checks either against
+            // the read policy, whose reach was computed before the school existed. Officers see every school, so
+            // the check first is exact (a racing insert of the same URN fails on the unique constraint).
+            if try await tx.first("SELECT 1 FROM schools WHERE urn = \(details.urn)") != nil {
+                throw DomainError.conflict("A school with URN \(details.urn) is already recorded.")
+            }
             let id = ID<School>(UUID())
-            let added = try await tx.execute(
+            try await tx.execute(
                 """
                 INSERT INTO schools (id, urn, name, phase, type, trust_code) VALUES (\(id), \(details.urn), \(details.name),
                     \(details.phase.rawValue), \(details.type.rawValue), \(details.trustCode))
-                ON CONFLICT (urn) DO NOTHING
                 """
             )
-            guard added == 1 else { throw DomainError.conflict("A school with URN \(details.urn) is already recorded.") }
             try await AuditLog.append(
                 .init(actor: actor.userID, action: "school.created", entityType: "school", entityID: id.description, after: Self.audited(details)),
                 request: request, in: tx
