@@ -76,6 +76,11 @@ public struct SchoolDetails: Sendable, Equatable {
         (1...10).contains(text.utf8.count) && text.utf8.allSatisfy { (48...57).contains($0) }
     }
 
+    /// Line breaks, tabs and other control characters have no place in a name (and would break the lists).
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
     /// The details trimmed, with every problem reported at once (`/urn`, `/name`, `/trustCode`, `/trustName`).
     public func validated() throws(DomainError) -> SchoolDetails {
         var issues: [DomainError.FieldIssue] = []
@@ -85,14 +90,14 @@ public struct SchoolDetails: Sendable, Equatable {
         clean.trustCode = trustCode?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         clean.trustName = trustName?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         if !Self.isURN(clean.urn) { issues.append(.init(pointer: "/urn", detail: "Enter the URN as six digits, like 100000.")) }
-        if clean.name.isEmpty || clean.name.count > 200 {
-            issues.append(.init(pointer: "/name", detail: "Enter the school's name, in at most 200 characters."))
+        if clean.name.isEmpty || clean.name.count > 200 || Self.hasControlCharacters(clean.name) {
+            issues.append(.init(pointer: "/name", detail: "Enter the school's name, in at most 200 characters, on one line."))
         }
         if let code = clean.trustCode, !Self.isTrustCode(code) {
             issues.append(.init(pointer: "/trustCode", detail: "Enter the trust's DfE code as digits, like 16342, or leave it empty."))
         }
-        if let name = clean.trustName, name.count > 200 {
-            issues.append(.init(pointer: "/trustName", detail: "Enter the trust's name in at most 200 characters."))
+        if let name = clean.trustName, name.count > 200 || Self.hasControlCharacters(name) {
+            issues.append(.init(pointer: "/trustName", detail: "Enter the trust's name in at most 200 characters, on one line."))
         }
         if clean.trustName != nil && clean.trustCode == nil {
             issues.append(.init(pointer: "/trustCode", detail: "Enter the trust's DfE code as well as its name."))

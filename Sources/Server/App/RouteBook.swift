@@ -23,11 +23,14 @@ public final class RouteBook: Sendable {
     /// The methods registered for a concrete request path (`{id}` segments match any value).
     func methods(matching path: String) -> [HTTPRequest.Method] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        return entries.filter { entry in
-            let pattern = entry.path.split(separator: "/", omittingEmptySubsequences: true)
-            guard pattern.count == segments.count else { return false }
-            return zip(pattern, segments).allSatisfy { $0.hasPrefix("{") || $0.hasPrefix(":") || $0 == $1 }
-        }.map(\.method)
+        var candidates = entries.map { ($0, $0.path.split(separator: "/", omittingEmptySubsequences: true)) }.filter { $0.1.count == segments.count }
+        // As the router's trie does: where a route has this very segment, the routes with a parameter there are not
+        // followed (`PATCH /api/v1/schools/import` is not `PATCH /api/v1/schools/{schoolId}`).
+        for (index, segment) in segments.enumerated() {
+            let exact = candidates.filter { $0.1[index] == segment }
+            candidates = exact.isEmpty ? candidates.filter { $0.1[index].hasPrefix("{") || $0.1[index].hasPrefix(":") } : exact
+        }
+        return candidates.map(\.0.method)
     }
 }
 

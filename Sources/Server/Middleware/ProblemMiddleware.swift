@@ -39,7 +39,8 @@ struct ProblemMiddleware<Context: ClusterfundRequestContext>: RouterMiddleware {
 
     func answer(_ error: any Error, request: Request, context: Context) async -> Response {
         var problem = Problem.from(error)
-        var headers: HTTPFields = [:]
+        // Headers an HTTPError carries on purpose (Allow on a 405) go out with the problem.
+        var headers: HTTPFields = (error as? HTTPError)?.headers ?? [:]
         if problem.status == 404 {
             // The path exists with other methods only: that is 405 with Allow, not 404.
             let allowed = routes.methods(matching: request.uri.path)

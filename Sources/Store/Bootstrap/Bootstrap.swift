@@ -103,6 +103,8 @@ public struct Bootstrap: Sendable {
                     )
                 }
             }
+            // Example City's local-authority code, for the school import (999 is no real authority's).
+            try await tx.execute("UPDATE council_settings SET la_code = '999' WHERE la_code IS NULL")
             for year in academicYear - 1...academicYear + 1 {
                 for (term, span) in DemoCouncil.termDates(AcademicYear(year)) {
                     try await tx.execute(

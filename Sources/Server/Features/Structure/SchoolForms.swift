@@ -17,6 +17,22 @@ struct SchoolForm: Codable, Sendable {
         (self.urn, self.name, self.phase, self.type, self.trustCode, self.trustName) = (urn, name, phase, type, trustCode, trustName)
     }
 
+    enum CodingKeys: String, CodingKey { case urn, name, phase, type, trustCode, trustName }
+
+    /// Each field is text or left out; `null` is refused (400), so a PATCH never reads null as "leave it".
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func field(_ key: CodingKeys) throws -> String? {
+            guard container.contains(key) else { return nil }
+            if try container.decodeNil(forKey: key) {
+                throw DecodingError.valueNotFound(String.self, .init(codingPath: [key], debugDescription: "\(key.rawValue) is null; send text or leave it out."))
+            }
+            return try container.decode(String.self, forKey: key)
+        }
+        self.init(urn: try field(.urn), name: try field(.name), phase: try field(.phase), type: try field(.type),
+                  trustCode: try field(.trustCode), trustName: try field(.trustName))
+    }
+
     init(_ item: SchoolListItem) {
         self.init(urn: item.urn, name: item.name, phase: item.phase.rawValue, type: item.type.rawValue, trustCode: item.trustCode,
                   trustName: item.trustName)
@@ -51,13 +67,18 @@ struct SchoolForm: Codable, Sendable {
 struct SchoolListQuery: Sendable {
     var filter: SchoolFilter
 
-    init(_ request: Request, today: CalendarDate) throws(DomainError) {
+    /// - Parameter emptyIsAbsent: a page's form sends an empty field for "any"; the API takes an empty value as a mistake.
+    init(_ request: Request, today: CalendarDate, emptyIsAbsent: Bool = true) throws(DomainError) {
         let query = request.uri.queryParameters
+        var issues: [DomainError.FieldIssue] = []
         func text(_ name: String) -> String? {
-            guard let value = query[Substring(name)], !value.isEmpty else { return nil }
+            guard let value = query[Substring(name)] else { return nil }
+            if value.isEmpty {
+                if !emptyIsAbsent { issues.append(.init(pointer: "/" + name, detail: "Leave \(name) out rather than empty.")) }
+                return nil
+            }
             return String(value)
         }
-        var issues: [DomainError.FieldIssue] = []
         let phase = text("phase").map { SchoolPhase(rawValue: $0) }
         if case .some(.none) = phase { issues.append(.init(pointer: "/phase", detail: "Choose a phase from the list.")) }
         let status = text("status").map { SchoolStatus(rawValue: $0) }

@@ -32,7 +32,7 @@ struct SchoolsAPIController {
     }
 
     @Sendable func list(_ request: Request, context: SignedInContext) async throws -> PageBody<SchoolBody> {
-        let query = try SchoolListQuery(request, today: schools.today())
+        let query = try SchoolListQuery(request, today: schools.today(), emptyIsAbsent: false)
         let (number, size) = try PageBody<SchoolBody>.requested(request)
         return PageBody(try await schools.list(context.actor, filter: query.filter, page: number, size: size), map: SchoolBody.init)
     }
