@@ -196,7 +196,9 @@ struct DemoData: AsyncParsableCommand {
             throw CommandFailure("demo-data: set CLUSTERFUND_DEMO_TOTP_SECRET to the base32 secret of the demo officer's authenticator (scripts/run does this).")
         }
         let accounts = try await common.withDatabase("demo-data", urlVariable: "DATABASE_OWNER_URL", logger: common.makeLogger("clusterfund.demo-data")) { owner in
-            try await Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: PasswordHasher.productionCost)).loadDemoCouncil(password: password, totpSecret: totpSecret)
+            let bootstrap = Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: PasswordHasher.productionCost))
+            let accounts = try await bootstrap.loadDemoCouncil(password: password, totpSecret: totpSecret)
+            return accounts + (try await bootstrap.loadExampleCity(password: password))
         }
         print("demo-data: the demo council is loaded. Accounts (password from CLUSTERFUND_DEMO_PASSWORD; the officer also")
         print("  needs a code from an authenticator app set up with CLUSTERFUND_DEMO_TOTP_SECRET):")

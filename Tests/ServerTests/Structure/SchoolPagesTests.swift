@@ -71,7 +71,7 @@ struct SchoolPagesTests {
                 try await client.execute(uri: "/api/v1/schools/import?kind=sen&census=2025", method: .post, headers: Self.csv(officer), body: ByteBuffer(string: sen)) { response in
                     #expect(response.status == .ok)
                 }
-                try await client.execute(uri: "/api/v1/schools?trust=&phase=primary&pageSize=200", method: .get, headers: Self.csv(officer)) { response in
+                try await client.execute(uri: "/api/v1/schools?phase=primary&pageSize=200", method: .get, headers: Self.csv(officer)) { response in
                     let page = try JSONSerialization.jsonObject(with: Data(text(response).utf8)) as? [String: Any]
                     let items = page?["items"] as? [[String: Any]] ?? []
                     let kestrel = items.first { $0["urn"] as? String == "990701" }
@@ -95,6 +95,12 @@ struct SchoolPagesTests {
     @Test("a caller who may not import gets 403 whatever it sends; without an LA code the import says to set it")
     func importRefusals() async throws {
         try await IdentityFixture.with { fixture in
+            let officerActor = try await fixture.signIn(.officer).session.actor
+            _ = try await CouncilSettingsStore(database: fixture.database).update(officerActor, request: fixture.request()) { current in
+                var next = current
+                next.laCode = nil
+                return next
+            }
             let senco = try await fixture.signIn(.senco, kind: .api)
             let officer = try await fixture.signIn(.officer, kind: .api)
             try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in

@@ -1,0 +1,54 @@
+import Domain
+import Foundation
+import PQ
+@testable import Store
+import Testing
+import TestSupport
+
+@Suite("Example City, the demo council")
+struct ExampleCityTests {
+    @Test("seven clusters of eight to twelve schools, each school with figures for two censuses, and some schools regrouped between years")
+    func structure() async throws {
+        try await IdentityFixture.with { fixture in
+            let owner = try Database(configuration: fixture.testDatabase.configuration(role: .owner), logger: TestEnvironment.logger)
+            let bootstrap = Bootstrap(database: owner, hasher: try await PasswordHasher.make(cost: 4), clock: fixture.clock.clock)
+            let accounts = try await bootstrap.loadExampleCity(password: IdentityFixture.password)
+            // Loading twice changes nothing.
+            _ = try await bootstrap.loadExampleCity(password: IdentityFixture.password)
+            await owner.close()
+            #expect(accounts.count == 14, "a SENCo and a headteacher at six clusters, and a second EP in two")
+            let officer = try await fixture.signIn(.officer).session.actor
+            let year = AcademicYear.holding(CalendarDate.today(at: fixture.clock.now)).startYear
+            let sizes = try await fixture.asApp(user: officer.userID) { tx in
+                try await tx.query(
+                    "SELECT c.name, count(*) FROM cluster_memberships m JOIN clusters c ON c.id = m.cluster_id WHERE m.academic_year = \(year) GROUP BY c.name ORDER BY c.name"
+                ).decode((String, Int).self)
+            }
+            #expect(sizes.count == 7)
+            #expect(sizes.allSatisfy { (8...12).contains($0.1) }, "\(sizes)")
+            #expect(sizes.map(\.1).reduce(0, +) == 71)
+            let withoutFigures = try await fixture.asApp(user: officer.userID) { tx in
+                try await tx.one(
+                    """
+                    SELECT count(*) FROM schools s WHERE (SELECT count(*) FROM school_census_figures f
+                        WHERE f.school_id = s.id AND f.on_roll > 0 AND f.sen_support IS NOT NULL AND f.ehcp IS NOT NULL AND f.fsm IS NOT NULL) <> 2
+                    """
+                ).decode(Int.self, at: 0)
+            }
+            #expect(withoutFigures == 0)
+            let moved = try await fixture.asApp(user: officer.userID) { tx in
+                try await tx.query(
+                    """
+                    SELECT s.urn, m.academic_year - \(year), c.name FROM cluster_memberships m JOIN schools s ON s.id = m.school_id
+                    JOIN clusters c ON c.id = m.cluster_id WHERE s.urn IN ('990071', '990051') ORDER BY s.urn, m.academic_year
+                    """
+                ).decode((String, Int, String).self)
+            }
+            #expect(moved.map(\.2) == ["West Locality", "West Locality", "East Locality", "Central Locality", "Riverside Locality", "Riverside Locality"])
+            let names = try await fixture.asApp(user: officer.userID) { tx in
+                try await tx.query("SELECT name FROM schools WHERE urn IN ('990001', '990009') ORDER BY urn").decode(String.self)
+            }
+            #expect(names == ["Ashgrove Primary School", "St Thérèse’s Catholic Primary School"])
+        }
+    }
+}
