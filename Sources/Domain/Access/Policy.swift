@@ -12,6 +12,8 @@ public enum Action: String, Sendable, CaseIterable {
     case configureCouncil
     /// Add, change, close and import schools and their trusts and census figures.
     case manageSchools
+    /// Create and rename clusters, name their locality leads, and group schools into them year by year.
+    case manageClusters
 }
 
 /// The resource an action is aimed at, by the scopes that decide access to it.
@@ -51,6 +53,8 @@ public enum Policy {
             return actor.isOfficer ? .allow : .notPermitted("Only council officers change the council's settings and calendar.")
         case .manageSchools:
             return actor.isOfficer ? .allow : .notPermitted("Only council officers add, change, close or import schools.")
+        case .manageClusters:
+            return actor.isOfficer ? .allow : .notPermitted("Only council officers set up clusters.")
         }
     }
 

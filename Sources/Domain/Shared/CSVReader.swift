@@ -192,6 +192,10 @@ struct UTF8Validator: Sendable {
 /// Turns a field's bytes into text in the file's encoding.
 public enum CSVText {
     public static func decode(_ bytes: [UInt8], utf8: Bool) -> String {
+        decode(bytes[...], utf8: utf8)
+    }
+
+    public static func decode(_ bytes: ArraySlice<UInt8>, utf8: Bool) -> String {
         if utf8 { return String(decoding: bytes, as: UTF8.self) }
         var scalars = String.UnicodeScalarView()
         for byte in bytes {

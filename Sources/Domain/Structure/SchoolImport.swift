@@ -119,7 +119,12 @@ public struct SchoolFileReader: Sendable {
     private var csv = CSVReader()
     /// Column index in the file of each column we read, in the order of `columns`; nil until the header is read.
     private var positions: [Int?]?
-    private var kept: [(line: Int, fields: [[UInt8]], problem: String?)] = []
+    // The kept rows' fields, end to end in one buffer (a 50,000-row file keeps a few megabytes, not 600,000 arrays):
+    // each row has `columns.count` fields, and `keptEnds` holds where each field ends.
+    private var keptBytes: [UInt8] = []
+    private var keptEnds: [Int32] = []
+    private var keptLines: [Int32] = []
+    private var keptProblems: [Int: String] = [:]
     private var file: SchoolFile
 
     public init(kind: SchoolFileKind, laCode: String) {
@@ -148,23 +153,25 @@ public struct SchoolFileReader: Sendable {
             return
         }
         file.rows += 1
-        var fields = positions.map { index -> [UInt8] in
-            guard let index, index < record.fields.count else { return [] }
-            return record.fields[index]
-        }
         if kind == .gias, let la = positions[1] {
             let code = la < record.fields.count ? record.fields[la] : []
-            if Self.trimmed(code) != laCode {
+            if !Self.trimmed(code[...]).elementsEqual(laCode) {
                 file.otherAuthority += 1
                 return
             }
         }
-        fields = fields.map { Self.trimmed($0) }
-        kept.append((record.line, fields, record.problem))
+        if let problem = record.problem { keptProblems[keptLines.count] = problem }
+        keptLines.append(Int32(clamping: record.line))
+        for position in positions {
+            if let position, position < record.fields.count {
+                keptBytes.append(contentsOf: Self.trimmed(record.fields[position][...]))
+            }
+            keptEnds.append(Int32(clamping: keptBytes.count))
+        }
     }
 
     private mutating func readHeader(_ record: CSVReader.Record, wanted: inout Set<Int>?) {
-        let names = record.fields.map { CSVText.decode(Self.trimmed($0), utf8: true) }
+        let names = record.fields.map { CSVText.decode(Array(Self.trimmed($0[...])), utf8: true) }
         let found = columns.map { name in names.firstIndex(of: name) }
         let required = kind == .gias ? Self.giasRequired : Set(Self.senColumns)
         for (name, index) in zip(columns, found) where index == nil && required.contains(name) {
@@ -174,11 +181,11 @@ public struct SchoolFileReader: Sendable {
         wanted = Set(found.compactMap { $0 })
     }
 
-    static func trimmed(_ bytes: [UInt8]) -> [UInt8] {
-        var slice = bytes[...]
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
         while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
         while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
-        return Array(slice)
+        return slice
     }
 
     /// Ends the input and checks every kept row; `problems` holds everything wrong, in line order.
@@ -190,9 +197,15 @@ public struct SchoolFileReader: Sendable {
         guard file.problems.isEmpty else { return file }
         let utf8 = csv.isValidUTF8
         var seen: [String: Int] = [:]
-        for (line, raw, problem) in kept {
-            let text = raw.map { CSVText.decode($0, utf8: utf8) }
-            if let problem { file.problems.append(.init(line: line, column: "", detail: problem)) }
+        let width = columns.count
+        for row in keptLines.indices {
+            let line = Int(keptLines[row])
+            let text = (0..<width).map { column -> String in
+                let index = row * width + column
+                let start = index == 0 ? 0 : Int(keptEnds[index - 1])
+                return CSVText.decode(keptBytes[start..<Int(keptEnds[index])], utf8: utf8)
+            }
+            if let problem = keptProblems[row] { file.problems.append(.init(line: line, column: "", detail: problem)) }
             let urn = text[0]
             if let earlier = seen[urn], SchoolDetails.isURN(urn) {
                 file.problems.append(.init(line: line, column: "URN", detail: "URN \(urn) is also on line \(earlier)."))
@@ -203,7 +216,7 @@ public struct SchoolFileReader: Sendable {
             case .sen: if let row = senRow(line: line, text) { file.sen.append(row) }
             }
         }
-        kept = []
+        (keptBytes, keptEnds, keptLines, keptProblems) = ([], [], [], [:])
         return file
     }
 

@@ -77,7 +77,7 @@ public struct SchoolDetails: Sendable, Equatable {
     }
 
     /// Line breaks, tabs and other control characters have no place in a name (and would break the lists).
-    static func hasControlCharacters(_ text: String) -> Bool {
+    public static func hasControlCharacters(_ text: String) -> Bool {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 

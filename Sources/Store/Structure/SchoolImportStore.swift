@@ -103,11 +103,12 @@ public struct SchoolImportStore: Sendable {
         ).decode((String, Int?, Int?).self) {
             figures[row.0] = (row.1, row.2)
         }
-        let open = rows.filter { $0.status == .open }
-        let closed = rows.filter { $0.status == .closed }
+        // Indices into `rows`, not copies of them: a national file has 50,000.
+        let open = rows.indices.filter { rows[$0].status == .open }
+        let closed = rows.indices.filter { rows[$0].status == .closed }
 
         var trusts: [String: String] = [:]
-        for row in open { if let code = row.details.trustCode, let name = row.details.trustName { trusts[code] = name } }
+        for index in open { if let code = rows[index].details.trustCode, let name = rows[index].details.trustName { trusts[code] = name } }
         if !trusts.isEmpty {
             let codes = Array(trusts.keys)
             let known = Dictionary(try await tx.query("SELECT code, name FROM trusts WHERE code = ANY (\(codes)::text[])").decode((String, String).self),
@@ -122,22 +123,23 @@ public struct SchoolImportStore: Sendable {
             )
         }
 
-        let schoolChanges = open.filter { row in
-            guard let now = existing[row.details.urn] else { return true }
-            return now.name != row.details.name || now.phase != row.details.phase.rawValue || now.type != row.details.type.rawValue
-                || now.trust != row.details.trustCode || now.status != "open"
+        let schoolChanges = open.filter { index in
+            let row = rows[index].details
+            guard let now = existing[row.urn] else { return true }
+            return now.name != row.name || now.phase != row.phase.rawValue || now.type != row.type.rawValue || now.trust != row.trustCode
+                || now.status != "open"
         }
         // New schools are inserted and recorded ones updated, with no ON CONFLICT: PostgreSQL checks an upsert's new
         // row against the read policy, whose reach was computed before the school existed.
-        let added = schoolChanges.filter { existing[$0.details.urn] == nil }
-        let changed = schoolChanges.filter { existing[$0.details.urn] != nil }
-        for (statement, batch) in [("insert", added), ("update", changed)] where !batch.isEmpty {
+        let added = schoolChanges.filter { existing[rows[$0].details.urn] == nil }
+        let changed = schoolChanges.filter { existing[rows[$0].details.urn] != nil }
+        for (isNew, batch) in [(true, added), (false, changed)] where !batch.isEmpty {
             let input: SQL = """
-                unnest(\(batch.map(\.details.urn))::text[], \(batch.map(\.details.name))::text[], \(batch.map(\.details.phase.rawValue))::text[],
-                       \(batch.map(\.details.type.rawValue))::text[], \(NullableArray(batch.map(\.details.trustCode)))::text[])
-                    AS i(urn, name, phase, type, trust_code)
+                unnest(\(batch.map { rows[$0].details.urn })::text[], \(batch.map { rows[$0].details.name })::text[],
+                       \(batch.map { rows[$0].details.phase.rawValue })::text[], \(batch.map { rows[$0].details.type.rawValue })::text[],
+                       \(NullableArray(batch.map { rows[$0].details.trustCode }))::text[]) AS i(urn, name, phase, type, trust_code)
                 """
-            if statement == "insert" {
+            if isNew {
                 try await tx.execute("INSERT INTO schools (urn, name, phase, type, trust_code, status) SELECT urn, name, phase, type, trust_code, 'open' FROM \(input)")
             } else {
                 try await tx.execute(
@@ -149,20 +151,21 @@ public struct SchoolImportStore: Sendable {
             }
         }
         // A figure left empty in the file keeps what the census already has.
-        let figureChanges = open.filter { row in
+        let figureChanges = open.filter { index in
+            let row = rows[index]
             let now = figures[row.details.urn]
             let onRoll = row.onRoll ?? now?.onRoll, fsm = row.fsm ?? now?.fsm
             return (onRoll != nil || fsm != nil) && (now == nil || now?.onRoll != onRoll || now?.fsm != fsm)
         }
         try await Self.writeFigures(
-            census: census, urns: figureChanges.map(\.details.urn), .rollAndMeals, first: figureChanges.map(\.onRoll),
-            second: figureChanges.map(\.fsm), existing: Set(figures.keys), in: tx)
-        let toClose = closed.map(\.details.urn).filter { existing[$0] != nil && existing[$0]?.status != "closed" }
+            census: census, urns: figureChanges.map { rows[$0].details.urn }, .rollAndMeals, first: figureChanges.map { rows[$0].onRoll },
+            second: figureChanges.map { rows[$0].fsm }, existing: Set(figures.keys), in: tx)
+        let toClose = closed.map { rows[$0].details.urn }.filter { existing[$0] != nil && existing[$0]?.status != "closed" }
         try await tx.execute("UPDATE schools SET status = 'closed', updated_at = now() WHERE urn = ANY (\(toClose)::text[])")
 
-        let created = Set(open.map(\.details.urn).filter { existing[$0] == nil })
-        let updated = Set(schoolChanges.map(\.details.urn) + figureChanges.map(\.details.urn)).subtracting(created)
-        let knownClosed = closed.filter { existing[$0.details.urn] != nil }.count
+        let created = Set(open.map { rows[$0].details.urn }.filter { existing[$0] == nil })
+        let updated = Set((schoolChanges + figureChanges).map { rows[$0].details.urn }).subtracting(created)
+        let knownClosed = closed.filter { existing[rows[$0].details.urn] != nil }.count
         report.created = created.count
         report.updated = updated.count
         report.closed = toClose.count
