@@ -15,11 +15,13 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              to #displayName and #email), the first active user's page (followed from /users), that
              page after "Issue a set-password link" and the link itself opened anonymously (the form,
              not submitted), /audit, /audit with an unreadable date (422), /audit filtered by keyboard by
-             who did it ("demo-data") and what to ("Ashgrove"), /settings, /settings submitted with a
+             who did it ("demo-data") and what to ("Ashgrove"), /schools (and sorted by cluster), "Add a
+             school" submitted empty (422), the first school's page, /trusts, /settings, /settings submitted with a
              two-digit LA code (422, the code kept), /calendar, and finally signs out with the
              header button, after which /account goes to /sign-in;
   SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page
-             that still has the signed-in header, /settings is read only, /calendar shows the year.
+             that still has the signed-in header, /settings is read only, /calendar shows the year, /schools
+             lists their cluster's schools without the officers' forms.
 Every page or state reached (one line each in the output) must:
   - answer with the expected HTTP status, as HTML, without uncaught JavaScript errors;
   - have no axe-core violation of impact "serious" or "critical" (lesser ones are printed only);
@@ -624,6 +626,29 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         if tab.page.locator("main table").count() < 1:
             problems.append("no table")
 
+    def add_school_empty():
+        landing = go(tab, run.base_url, "/schools/new")
+        if landing.status != 200:
+            raise Broken(f"GET /schools/new answered {landing.status}")
+        tab_to(tab, 'form[action="/schools"] button[type="submit"]', 'the "Add school" button')
+        landing = press_and_wait(tab, "Enter")
+        return run.audit(tab, landing, status=422, shot="officer-schools-new-errors", path="/schools",
+                         errors=["#urn", "#name", "#phase", "#type"])
+
+    def first_school():
+        landing = go(tab, run.base_url, "/schools")
+        if landing.status != 200:
+            raise Broken(f"GET /schools answered {landing.status}")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/schools/"]'); return a && a.getAttribute('href'); }""")
+        if not href:
+            raise Broken("no link to a school in the table on /schools")
+
+        def figures(problems: list[str]) -> None:
+            if "January" not in tab.page.locator("main").inner_text():
+                problems.append("the school's page shows no census figures")
+
+        return run.audit(tab, go(tab, run.base_url, href), status=200, shot="officer-school", path=href, extra=figures)
+
     def settings_bad_code():
         landing = go(tab, run.base_url, "/settings")
         if landing.status != 200:
@@ -667,6 +692,11 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ("/audit (expect 200)", visit("/audit", extra=has_table)),
         ("/audit filtered with an unreadable date (error summary, expect 422)", audit_bad_date),
         ("/audit filtered by keyboard by who (a command) and what (a school's name) (expect 200)", audit_by_names),
+        ("/schools (expect 200, a sortable table)", visit("/schools", extra=has_table)),
+        ("/schools sorted by cluster, descending (expect 200)", visit("/schools?sort=cluster&order=desc", extra=has_table)),
+        ('"Add a school" submitted empty (error summary, expect 422)', add_school_empty),
+        ("/schools/{id}, the first school on /schools (expect 200, with its figures)", first_school),
+        ("/trusts (expect 200)", visit("/trusts", extra=has_table)),
         ("/settings (expect 200)", visit("/settings")),
         ("/settings submitted with a two-digit LA code (error summary, expect 422)", settings_bad_code),
         ("/calendar (expect 200, the term dates in a table)", visit("/calendar", extra=has_table)),
@@ -706,6 +736,12 @@ def senco_journey(run: Runner, context, password: str) -> None:
 
         return run.audit(tab, landing, status=403, shot="senco-users-forbidden", path="/users", extra=not_allowed)
 
+    def no_link(href: str):
+        def check(problems: list[str]) -> None:
+            if tab.page.locator(f'a[href="{href}"]').count():
+                problems.append(f"a SENCo is offered the link to {href}")
+        return check
+
     def no_form(action: str):
         def check(problems: list[str]) -> None:
             if tab.page.locator(f'form[action="{action}"]').count():
@@ -719,6 +755,9 @@ def senco_journey(run: Runner, context, password: str) -> None:
                                                                  shot="senco-settings", path="/settings", extra=no_form("/settings"))),
         ("/calendar (expect 200)", lambda: run.audit(tab, go(tab, run.base_url, "/calendar"), status=200,
                                                      shot="senco-calendar", path="/calendar")),
+        ("/schools, their cluster's only, without the officers' buttons (expect 200)",
+         lambda: run.audit(tab, go(tab, run.base_url, "/schools"), status=200, shot="senco-schools", path="/schools",
+                           extra=no_link("/schools/new"))),
     ])
     tab.page.close()
 

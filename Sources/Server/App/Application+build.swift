@@ -130,6 +130,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     CalendarController(pages: pages, calendar: services.calendar).addRoutes(to: table)
     SchoolsController(pages: pages, schools: services.schools, imports: services.schoolImports, structure: services.structure).addRoutes(to: table)
     SchoolsAPIController(schools: services.schools, imports: services.schoolImports).addRoutes(to: table)
+    ClusterController(pages: pages, clusters: services.clusters, schools: services.schools).addRoutes(to: table)
     return router
 }
 
@@ -144,6 +145,7 @@ public struct AppServices: Sendable {
     public var calendar: CalendarStore
     public var schools: SchoolStore
     public var schoolImports: SchoolImportStore
+    public var clusters: ClusterStore
 
     /// - Parameter passwordHashCost: bcrypt's cost; `PasswordHasher.productionCost` unless a test lowers it to run quickly.
     public static func make(
@@ -159,7 +161,8 @@ public struct AppServices: Sendable {
             settings: CouncilSettingsStore(database: database),
             calendar: CalendarStore(database: database, clock: clock),
             schools: SchoolStore(database: database, clock: clock),
-            schoolImports: SchoolImportStore(database: database)
+            schoolImports: SchoolImportStore(database: database),
+            clusters: ClusterStore(database: database, clock: clock)
         )
     }
 }

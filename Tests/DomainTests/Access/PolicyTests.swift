@@ -43,6 +43,7 @@ struct PolicyTests {
                          isOfficer ? .allow : .notPermitted("Only council officers change the council's settings and calendar.")))
             rows.append((role, .manageSchools, .council,
                          isOfficer ? .allow : .notPermitted("Only council officers add, change, close or import schools.")))
+            rows.append((role, .manageClusters, .council, isOfficer ? .allow : .notPermitted("Only council officers set up clusters.")))
         }
         return rows
     }()

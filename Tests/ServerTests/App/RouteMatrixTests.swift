@@ -89,6 +89,21 @@ struct RouteMatrixTests {
         "POST /api/v1/schools/{schoolId}/close": [401, 403, 403, 403, 404],
         "POST /api/v1/schools/{schoolId}/reopen": [401, 403, 403, 403, 404],
         "GET /api/v1/trusts": [401, 200, 200, 200, 200],
+        // Clusters: everyone signed in sees the clusters they work in; officers set them up.
+        "GET /clusters": [303, 200, 200, 200, 200],
+        "POST /clusters": [303, 403, 403, 403, 422],
+        "POST /clusters/copy-year": [303, 403, 403, 403, 422],
+        "GET /clusters/{clusterId}": [303, 404, 404, 404, 404],
+        "POST /clusters/{clusterId}": [303, 403, 403, 403, 404],
+        "POST /clusters/{clusterId}/members": [303, 403, 403, 403, 404],
+        "POST /clusters/{clusterId}/members/{schoolId}/remove": [303, 403, 403, 403, 404],
+        "GET /api/v1/clusters": [401, 200, 200, 200, 200],
+        "POST /api/v1/clusters": [401, 403, 403, 403, 422],
+        "POST /api/v1/clusters/copy-year": [401, 403, 403, 403, 422],
+        "GET /api/v1/clusters/{clusterId}": [401, 404, 404, 404, 404],
+        "PATCH /api/v1/clusters/{clusterId}": [401, 403, 403, 403, 404],
+        "POST /api/v1/clusters/{clusterId}/members": [401, 403, 403, 403, 422],
+        "DELETE /api/v1/clusters/{clusterId}/members/{schoolId}": [401, 403, 403, 403, 404],
     ]
 
     /// A concrete request for a route pattern: unknown ids, and a body that is well-formed but not acceptable.
@@ -99,6 +114,7 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{sessionId}", with: "00000000-0000-4000-8000-000000000003")
             .replacingOccurrences(of: "{year}", with: "2026")
             .replacingOccurrences(of: "{schoolId}", with: "00000000-0000-4000-8000-000000000004")
+            .replacingOccurrences(of: "{clusterId}", with: "00000000-0000-4000-8000-000000000005")
             .replacingOccurrences(of: "{day}", with: "2026-11-26")
         let json = entry.path.hasPrefix("/api/")
         guard [.post, .patch, .put].contains(entry.method) else { return (uri, nil, json) }
