@@ -15,12 +15,14 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              to #displayName and #email), the first active user's page (followed from /users), that
              page after "Issue a set-password link" and the link itself opened anonymously (the form,
              not submitted), /audit, /audit with an unreadable date (422), /audit filtered by keyboard by
-             who did it ("demo-data") and what to ("Ashgrove"), /schools (and sorted by cluster), "Add a
+             who did it ("demo-data") and what to ("Ashgrove"), /clusters, "Add a cluster" submitted empty
+             (422), the first cluster's page, /schools (and sorted by cluster), "Add a
              school" submitted empty (422), the first school's page, /trusts, /settings, /settings submitted with a
              two-digit LA code (422, the code kept), /calendar, and finally signs out with the
              header button, after which /account goes to /sign-in;
   SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page
-             that still has the signed-in header, /settings is read only, /calendar shows the year, /schools
+             that still has the signed-in header, /settings is read only, /calendar shows the year, /clusters
+             shows theirs without the officers' forms, /schools
              lists their cluster's schools without the officers' forms.
 Every page or state reached (one line each in the output) must:
   - answer with the expected HTTP status, as HTML, without uncaught JavaScript errors;
@@ -635,6 +637,28 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         return run.audit(tab, landing, status=422, shot="officer-schools-new-errors", path="/schools",
                          errors=["#urn", "#name", "#phase", "#type"])
 
+    def add_cluster_empty():
+        landing = go(tab, run.base_url, "/clusters")
+        if landing.status != 200:
+            raise Broken(f"GET /clusters answered {landing.status}")
+        tab_to(tab, 'form[method="post"][action="/clusters"] button[type="submit"]', 'the "Add cluster" button')
+        landing = press_and_wait(tab, "Enter")
+        return run.audit(tab, landing, status=422, shot="officer-clusters-errors", path="/clusters", errors=["#name"])
+
+    def first_cluster():
+        landing = go(tab, run.base_url, "/clusters")
+        if landing.status != 200:
+            raise Broken(f"GET /clusters answered {landing.status}")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/clusters/"]'); return a && a.getAttribute('href'); }""")
+        if not href:
+            raise Broken("no link to a cluster in the table on /clusters")
+
+        def members(problems: list[str]) -> None:
+            if tab.page.locator("main table").count() < 1:
+                problems.append("the cluster's page has no table of its schools")
+
+        return run.audit(tab, go(tab, run.base_url, href), status=200, shot="officer-cluster", path=href, extra=members)
+
     def first_school():
         landing = go(tab, run.base_url, "/schools")
         if landing.status != 200:
@@ -692,6 +716,9 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ("/audit (expect 200)", visit("/audit", extra=has_table)),
         ("/audit filtered with an unreadable date (error summary, expect 422)", audit_bad_date),
         ("/audit filtered by keyboard by who (a command) and what (a school's name) (expect 200)", audit_by_names),
+        ("/clusters (expect 200, the clusters' make-up in a table)", visit("/clusters", extra=has_table)),
+        ('"Add a cluster" submitted without a name (error summary, expect 422)', add_cluster_empty),
+        ("/clusters/{id}, the first cluster on /clusters (expect 200, its schools)", first_cluster),
         ("/schools (expect 200, a sortable table)", visit("/schools", extra=has_table)),
         ("/schools sorted by cluster, descending (expect 200)", visit("/schools?sort=cluster&order=desc", extra=has_table)),
         ('"Add a school" submitted empty (error summary, expect 422)', add_school_empty),
@@ -755,6 +782,9 @@ def senco_journey(run: Runner, context, password: str) -> None:
                                                                  shot="senco-settings", path="/settings", extra=no_form("/settings"))),
         ("/calendar (expect 200)", lambda: run.audit(tab, go(tab, run.base_url, "/calendar"), status=200,
                                                      shot="senco-calendar", path="/calendar")),
+        ("/clusters, their own only, without the officers' forms (expect 200)",
+         lambda: run.audit(tab, go(tab, run.base_url, "/clusters"), status=200, shot="senco-clusters", path="/clusters",
+                           extra=no_form("/clusters/copy-year"))),
         ("/schools, their cluster's only, without the officers' buttons (expect 200)",
          lambda: run.audit(tab, go(tab, run.base_url, "/schools"), status=200, shot="senco-schools", path="/schools",
                            extra=no_link("/schools/new"))),

@@ -60,6 +60,13 @@ extension Bootstrap {
                     }
                 }
             }
+            // The demo officer leads every cluster that has no lead yet.
+            try await tx.execute(
+                """
+                UPDATE clusters SET locality_lead_user_id = (SELECT id FROM users WHERE lower(email) = 'officer@example-city.test')
+                WHERE locality_lead_user_id IS NULL
+                """
+            )
             let names = Dictionary(DemoCity.clusters.flatMap { $0.schools.map { ($0.name, $0.urn) } }, uniquingKeysWith: { first, _ in first })
             let startOfYear = AcademicYear(academicYear).firstDay
             var people: [(email: String, name: String, role: Role, scope: Scope, scopeName: String)] = DemoCity.people().compactMap { person in

@@ -25,6 +25,10 @@ struct ExampleCityTests {
                 ).decode((String, Int).self)
             }
             #expect(sizes.count == 7)
+            let leads = try await fixture.asApp(user: officer.userID) { tx in
+                try await tx.one("SELECT count(*) FROM clusters WHERE locality_lead_user_id = \(officer.userID)").decode(Int.self, at: 0)
+            }
+            #expect(leads == 7, "the demo officer leads every cluster")
             #expect(sizes.allSatisfy { (8...12).contains($0.1) }, "\(sizes)")
             #expect(sizes.map(\.1).reduce(0, +) == 71)
             let withoutFigures = try await fixture.asApp(user: officer.userID) { tx in
