@@ -17,7 +17,7 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              not submitted), /audit, /audit with an unreadable date (422), /audit filtered by keyboard by
              who did it ("demo-data") and what to ("Ashgrove"), /clusters, "Add a cluster" submitted empty
              (422), the first cluster's page, /schools (and sorted by cluster), "Add a
-             school" submitted empty (422), the first school's page, /trusts, /settings, /settings submitted with a
+             school" submitted empty (422), the first school's page, /trusts, /schools/import, /settings, /settings submitted with a
              two-digit LA code (422, the code kept), /calendar, and finally signs out with the
              header button, after which /account goes to /sign-in;
   SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page
@@ -724,6 +724,7 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ('"Add a school" submitted empty (error summary, expect 422)', add_school_empty),
         ("/schools/{id}, the first school on /schools (expect 200, with its figures)", first_school),
         ("/trusts (expect 200)", visit("/trusts", extra=has_table)),
+        ("/schools/import, the upload form (expect 200)", visit("/schools/import")),
         ("/settings (expect 200)", visit("/settings")),
         ("/settings submitted with a two-digit LA code (error summary, expect 422)", settings_bad_code),
         ("/calendar (expect 200, the term dates in a table)", visit("/calendar", extra=has_table)),

@@ -130,6 +130,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     CalendarController(pages: pages, calendar: services.calendar).addRoutes(to: table)
     SchoolsController(pages: pages, schools: services.schools, imports: services.schoolImports, structure: services.structure).addRoutes(to: table)
     SchoolsAPIController(schools: services.schools, imports: services.schoolImports).addRoutes(to: table)
+    SchoolImportController(pages: pages, schools: services.schools, imports: services.schoolImports).addRoutes(to: table)
     ClusterController(pages: pages, clusters: services.clusters, schools: services.schools).addRoutes(to: table)
     return router
 }

@@ -6,7 +6,8 @@ import HummingbirdAuth
 import Store
 
 /// Refuses unsafe requests that ride on a cookie without proof they came from our own pages.
-/// - Signed in by cookie: the form field `csrf_token` (or header `X-CSRF-Token`) must equal the session's token.
+/// - Signed in by cookie: the form field `csrf_token` (or header `X-CSRF-Token`, or for a file upload the query's
+///   `csrf_token`) must equal the session's token.
 /// - Pages, not signed in, posting a form (sign-in, set password): the field must equal the `cf_csrf` cookie
 ///   (`__Host-cf_csrf` when Secure; double submit).
 /// - Bearer tokens are exempt, and so are API calls without a session cookie: they carry no ambient credential for
@@ -51,6 +52,12 @@ struct CSRFMiddleware: RouterMiddleware {
     /// The token from the header, or from the url-encoded body (the body stays readable for the handler).
     static func offeredToken(_ request: inout Request, context: Context) async throws -> String? {
         if let header = request.headers[.csrfToken] { return header }
+        // A file upload streams its body to the handler, so its form carries the token in its action's query
+        // (`/schools/import?csrf_token=…`): the same page that holds the token writes it there, and the
+        // same-origin referrer policy keeps it from other sites.
+        if request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true {
+            return request.uri.queryParameters[Substring(field)].map(String.init)
+        }
         guard request.headers[.contentType]?.hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         let text = String(buffer: body)

@@ -81,6 +81,9 @@ struct RouteMatrixTests {
         "POST /schools/{schoolId}/close": [303, 403, 403, 403, 404],
         "POST /schools/{schoolId}/reopen": [303, 403, 403, 403, 404],
         "GET /trusts": [303, 200, 200, 200, 200],
+        // The upload page: a form that is not multipart is refused with the page again (422).
+        "GET /schools/import": [303, 403, 403, 403, 200],
+        "POST /schools/import": [303, 403, 403, 403, 422],
         "GET /api/v1/schools": [401, 200, 200, 200, 200],
         "POST /api/v1/schools": [401, 403, 403, 403, 422],
         "POST /api/v1/schools/import": [401, 403, 403, 403, 415],

@@ -195,3 +195,57 @@ struct SchoolPagesTests {
         }
     }
 }
+
+@Suite("the school upload page")
+struct SchoolUploadPageTests {
+    static func multipart(_ fields: [(String, String)], file: [UInt8]?, boundary: String = "cfBoundary7MA4YWxk") -> ByteBuffer {
+        var body: [UInt8] = []
+        for (name, value) in fields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        if let file {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"edubase.csv\"\r\nContent-Type: text/csv\r\n\r\n".utf8)
+            body += file + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        return ByteBuffer(bytes: body)
+    }
+
+    @Test("an officer uploads a Windows-1252 GIAS file: a dry run reports, the real run imports the name exactly; a file with problems lists them")
+    func upload() async throws {
+        try await IdentityFixture.with { fixture in
+            let officer = try await fixture.signIn(.officer)
+            let headers: HTTPFields = [.cookie: "cf_session=\(officer.token)", .contentType: "multipart/form-data; boundary=cfBoundary7MA4YWxk"]
+            let uri = "/schools/import?csrf_token=\(officer.session.csrfToken)"
+            let name: [UInt8] = Array("St Th".utf8) + [0xE9] + Array("r".utf8) + [0xE8] + Array("se".utf8) + [0x92] + Array("s RC Primary".utf8)
+            let file = Array(SchoolPagesTests.header.utf8) + Array("990901,999,".utf8) + name + Array(",Voluntary aided school,Open,Primary,4,11,200,30,,\r\n".utf8)
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
+                try await client.execute(uri: uri, method: .post, headers: headers,
+                                         body: Self.multipart([("kind", "gias"), ("census", "2026"), ("dryRun", "true")], file: file)) { response in
+                    #expect(response.status == .ok)
+                    let page = text(response)
+                    #expect(page.contains("What the import would do"))
+                    #expect(page.contains("<dt>Schools added</dt><dd>1</dd>"))
+                }
+                try await client.execute(uri: uri, method: .post, headers: headers, body: Self.multipart([("kind", "gias"), ("census", "2026")], file: file)) { response in
+                    #expect(response.status == .ok)
+                    #expect(text(response).contains("Imported"))
+                }
+                let bad = Array((SchoolPagesTests.header + "990902,999,X,Community school,Open,Primary,4,11,lots,3,,\n").utf8)
+                try await client.execute(uri: uri, method: .post, headers: headers, body: Self.multipart([("kind", "gias"), ("census", "2026")], file: bad)) { response in
+                    #expect(response.status == .unprocessableContent)
+                    let page = text(response)
+                    #expect(page.contains("The file has 1 problem, listed below. Nothing was imported."))
+                    #expect(page.contains("<td>2</td><td>NumberOfPupils</td>"))
+                }
+                try await client.execute(uri: "/schools/import", method: .post, headers: headers, body: Self.multipart([("kind", "gias")], file: file)) { response in
+                    #expect(response.status == .forbidden, "without the form's token the upload is refused")
+                }
+            }
+            let listed = try await SchoolStore(database: fixture.database, clock: fixture.clock.clock)
+                .list(officer.session.actor, filter: SchoolFilter(academicYear: AcademicYear(2026), sort: .urn, descending: true), page: 1, size: 3)
+            #expect(listed.items.map(\.name).first == "St Thérèse’s RC Primary")
+            #expect(!listed.items.map(\.urn).contains("990902"))
+        }
+    }
+}
