@@ -312,6 +312,10 @@ struct ClusterController {
         try clusters.authorize(actor)
         let id = try Self.clusterID(context)
         let school = try SchoolsAPIController.schoolID(context)
+        // Taking a school out names the year every time: a default could remove this year's membership by mistake.
+        guard request.uri.queryParameters["year"] != nil else {
+            throw DomainError.validation([.init(pointer: "/year", detail: "Name the academic year the school leaves the cluster for.")])
+        }
         let year = try Self.year(request, today: clusters.today(), emptyMeansToday: false)
         try await clusters.remove(actor, school: school, from: id, year: year, request: context.requestInfo(request))
         return .noContent

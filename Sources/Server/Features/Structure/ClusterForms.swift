@@ -8,6 +8,22 @@ struct ClusterForm: Decodable, Sendable {
     var name: String?
     var localityLeadUserId: String?
 
+    enum CodingKeys: String, CodingKey { case name, localityLeadUserId }
+
+    /// Each field is text or left out; `null` is refused (400), so a PATCH never reads null as "leave it".
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func field(_ key: CodingKeys) throws -> String? {
+            guard container.contains(key) else { return nil }
+            if try container.decodeNil(forKey: key) {
+                throw DecodingError.valueNotFound(String.self, .init(codingPath: [key], debugDescription: "\(key.rawValue) is null; send text or leave it out."))
+            }
+            return try container.decode(String.self, forKey: key)
+        }
+        name = try field(.name)
+        localityLeadUserId = try field(.localityLeadUserId)
+    }
+
     /// The lead as an id: empty for none. - Throws: `validation` for anything that is not an id.
     func lead() throws(DomainError) -> ID<User>? {
         guard let text = localityLeadUserId?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }

@@ -87,8 +87,10 @@ struct SchoolsAPIController {
         guard let type = request.headers[.contentType]?.lowercased(), type.hasPrefix("text/csv") else {
             throw HTTPError(.unsupportedMediaType, message: "Send the file as text/csv.")
         }
-        let laCode = options.kind == .gias ? try await imports.laCode(actor) : ""
-        var reader = SchoolFileReader(kind: options.kind, laCode: laCode)
+        // Without the council's LA code every GIAS row counts as another authority's; the file is still read, so a
+        // file that is not a GIAS extract at all is refused for what it is (422) before the missing code (409).
+        let laCode = options.kind == .gias ? try? await imports.laCode(actor) : ""
+        var reader = SchoolFileReader(kind: options.kind, laCode: laCode ?? "")
         for try await buffer in request.body {
             guard reader.byteCount + buffer.readableBytes <= Self.importLimit else {
                 throw HTTPError(.contentTooLarge, message: "A school file may be at most 100 MB.")
@@ -96,6 +98,7 @@ struct SchoolsAPIController {
             buffer.withUnsafeReadableBytes { reader.consume($0) }
         }
         let file = reader.finish()
+        if laCode == nil && file.problems.isEmpty { _ = try await imports.laCode(actor) }
         return try await imports.apply(actor, file, census: options.census, dryRun: options.dryRun, request: context.requestInfo(request))
     }
 }
