@@ -14,6 +14,8 @@ public enum Action: String, Sendable, CaseIterable {
     case manageSchools
     /// Create and rename clusters, name their locality leads, and group schools into them year by year.
     case manageClusters
+    /// Generate a year's meeting schedule, move, re-chair and cancel meetings.
+    case scheduleMeetings
 }
 
 /// The resource an action is aimed at, by the scopes that decide access to it.
@@ -55,6 +57,8 @@ public enum Policy {
             return actor.isOfficer ? .allow : .notPermitted("Only council officers add, change, close or import schools.")
         case .manageClusters:
             return actor.isOfficer ? .allow : .notPermitted("Only council officers set up clusters.")
+        case .scheduleMeetings:
+            return actor.isOfficer ? .allow : .notPermitted("Only council officers schedule meetings.")
         }
     }
 

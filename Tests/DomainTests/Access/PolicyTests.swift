@@ -44,6 +44,7 @@ struct PolicyTests {
             rows.append((role, .manageSchools, .council,
                          isOfficer ? .allow : .notPermitted("Only council officers add, change, close or import schools.")))
             rows.append((role, .manageClusters, .council, isOfficer ? .allow : .notPermitted("Only council officers set up clusters.")))
+            rows.append((role, .scheduleMeetings, .council, isOfficer ? .allow : .notPermitted("Only council officers schedule meetings.")))
         }
         return rows
     }()
