@@ -67,6 +67,21 @@ extension Bootstrap {
                 WHERE locality_lead_user_id IS NULL
                 """
             )
+            // This and next academic year's meetings: each cluster on its own weekday, planning in week 3 and allocation in
+            // week 5 of each term, at 15:30.
+            let workingDays = try await MeetingStore.workingDays(in: tx)
+            let rule = try await CouncilSettingsStore.read(in: tx).settings.submissionCutOff
+            for year in [AcademicYear(academicYear), AcademicYear(academicYear + 1)] {
+                guard let terms = try await CalendarStore.termDates(year: year, in: tx) else { continue }
+                for (index, (clusterName, _)) in DemoCity.clusters.enumerated() {
+                    guard let clusterID = clusterIDs[clusterName], let weekday = Weekday(rawValue: 1 + index % 4),
+                          let startsAt = TimeOfDay(hour: 15, minute: 30),
+                          let pattern = try? SchedulePattern(planningWeek: 3, allocationWeek: 5, weekday: weekday, startsAt: startsAt) else { continue }
+                    _ = try await MeetingStore.schedule(pattern.slots(for: terms, workingDays: workingDays), cluster: clusterID, year: year,
+                                                        startsAt: startsAt, place: "\(clusterName) hub, Example City Civic Centre", onlineLink: nil,
+                                                        rule: rule, in: tx)
+                }
+            }
             let names = Dictionary(DemoCity.clusters.flatMap { $0.schools.map { ($0.name, $0.urn) } }, uniquingKeysWith: { first, _ in first })
             let startOfYear = AcademicYear(academicYear).firstDay
             var people: [(email: String, name: String, role: Role, scope: Scope, scopeName: String)] = DemoCity.people().compactMap { person in

@@ -61,7 +61,7 @@ public struct ClusterStore: Sendable {
     public func list(_ actor: Actor, year: AcademicYear) async throws -> [ClusterOverview] {
         try await database.transaction(actingAs: actor.userID) { tx in
             let clusters = try await tx.query(
-                "SELECT c.id, c.name, c.locality_lead_user_id, u.display_name FROM clusters c LEFT JOIN users u ON u.id = c.locality_lead_user_id ORDER BY lower(c.name) LIMIT 500"
+                "SELECT c.id, c.name, c.locality_lead_user_id, officer_name(c.locality_lead_user_id) FROM clusters c ORDER BY lower(c.name) LIMIT 500"
             ).decode((ID<Cluster>, String, ID<User>?, String?).self)
             let members = try await Self.members(of: nil, year: year, in: tx)
             return clusters.map { cluster in
@@ -74,7 +74,7 @@ public struct ClusterStore: Sendable {
     public func cluster(_ actor: Actor, _ id: ID<Cluster>, year: AcademicYear) async throws -> ClusterDetail {
         try await database.transaction(actingAs: actor.userID) { tx in
             guard let row = try await tx.first(
-                "SELECT c.name, c.locality_lead_user_id, u.display_name FROM clusters c LEFT JOIN users u ON u.id = c.locality_lead_user_id WHERE c.id = \(id)"
+                "SELECT c.name, c.locality_lead_user_id, officer_name(c.locality_lead_user_id) FROM clusters c WHERE c.id = \(id)"
             )?.decode((String, ID<User>?, String?).self) else { throw DomainError.notFound("There is no such cluster.") }
             let members = try await Self.members(of: id, year: year, in: tx).map(\.1)
             return ClusterDetail(overview: ClusterOverview(id: id, name: row.0, leadID: row.1, leadName: row.2, makeUp: Self.makeUp(members)),

@@ -53,6 +53,19 @@ struct ExampleCityTests {
                 try await tx.query("SELECT name FROM schools WHERE urn IN ('990001', '990009') ORDER BY urn").decode(String.self)
             }
             #expect(names == ["Ashgrove Primary School", "St Thérèse’s Catholic Primary School"])
+            // This and next academic year's meetings: a planning and an allocation meeting a term for each of the seven
+            // clusters, once however often the data is loaded, each on a working day of its term.
+            let meetings = try await fixture.asApp(user: officer.userID) { tx in
+                try await tx.query(
+                    """
+                    SELECT academic_year - \(year), count(*), count(DISTINCT cluster_id),
+                           count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM term_dates t WHERE t.academic_year = mt.academic_year AND t.term = mt.term
+                                                                AND mt.meets_on BETWEEN t.starts_on AND t.ends_on) OR extract(isodow FROM meets_on) > 5)
+                    FROM meetings mt GROUP BY 1 ORDER BY 1
+                    """
+                ).decode((Int, Int, Int, Int).self)
+            }
+            #expect(meetings.map { "\($0.0): \($0.1) in \($0.2) clusters, \($0.3) astray" } == ["0: 42 in 7 clusters, 0 astray", "1: 42 in 7 clusters, 0 astray"])
         }
     }
 }
