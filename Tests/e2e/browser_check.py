@@ -16,13 +16,14 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              page after "Issue a set-password link" and the link itself opened anonymously (the form,
              not submitted), /audit, /audit with an unreadable date (422), /audit filtered by keyboard by
              who did it ("demo-data") and what to ("Ashgrove"), /clusters, "Add a cluster" submitted empty
-             (422), the first cluster's page, /schools (and sorted by cluster), "Add a
+             (422), the first cluster's page, /meetings, "Generate meetings" with the time 25:00 (422, the time kept),
+             the first meeting's page and its change form with a Saturday (422), /schools (and sorted by cluster), "Add a
              school" submitted empty (422), the first school's page, /trusts, /schools/import, /settings, /settings submitted with a
              two-digit LA code (422, the code kept), /calendar, and finally signs out with the
              header button, after which /account goes to /sign-in;
   SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page
              that still has the signed-in header, /settings is read only, /calendar shows the year, /clusters
-             shows theirs without the officers' forms, /schools
+             shows theirs without the officers' forms, /meetings shows theirs without the generate form, /schools
              lists their cluster's schools without the officers' forms.
 Every page or state reached (one line each in the output) must:
   - answer with the expected HTTP status, as HTML, without uncaught JavaScript errors;
@@ -659,6 +660,41 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
 
         return run.audit(tab, go(tab, run.base_url, href), status=200, shot="officer-cluster", path=href, extra=members)
 
+    def generate_bad_time():
+        landing = go(tab, run.base_url, "/meetings")
+        if landing.status != 200:
+            raise Broken(f"GET /meetings answered {landing.status}")
+        tab.page.fill("#startsAt", "25:00")
+        tab_to(tab, 'form[action="/meetings/generate"] button[type="submit"]', 'the "Generate meetings" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def kept(problems: list[str]) -> None:
+            if tab.page.input_value("#startsAt") != "25:00":
+                problems.append("the start time typed is not kept after the error")
+
+        return run.audit(tab, landing, status=422, shot="officer-meetings-errors", path="/meetings/generate", errors=["#startsAt"], extra=kept)
+
+    def first_meeting():
+        landing = go(tab, run.base_url, "/meetings?status=scheduled")
+        if landing.status != 200:
+            raise Broken(f"GET /meetings answered {landing.status}")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/meetings/"]'); return a && a.getAttribute('href'); }""")
+        if not href:
+            raise Broken("no link to a meeting in the table on /meetings?status=scheduled")
+
+        def cut_off(problems: list[str]) -> None:
+            if "Submissions close" not in tab.page.locator("main").inner_text():
+                problems.append("the meeting's page shows no submission cut-off")
+
+        return run.audit(tab, go(tab, run.base_url, href), status=200, shot="officer-meeting", path=href, extra=cut_off)
+
+    def move_meeting_to_saturday():
+        path = tab.page.url.split(run.base_url, 1)[-1]
+        tab.page.fill("#meetsOn", "2026-12-05")
+        tab_to(tab, f'form[action="{path}"] button[type="submit"]', 'the "Save changes" button')
+        landing = press_and_wait(tab, "Enter")
+        return run.audit(tab, landing, status=422, shot="officer-meeting-errors", path=path, errors=["#meetsOn"])
+
     def first_school():
         landing = go(tab, run.base_url, "/schools")
         if landing.status != 200:
@@ -719,6 +755,10 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ("/clusters (expect 200, the clusters' make-up in a table)", visit("/clusters", extra=has_table)),
         ('"Add a cluster" submitted without a name (error summary, expect 422)', add_cluster_empty),
         ("/clusters/{id}, the first cluster on /clusters (expect 200, its schools)", first_cluster),
+        ("/meetings (expect 200, this year's meetings in a table)", visit("/meetings", extra=has_table)),
+        ('"Generate meetings" submitted with the time 25:00 (error summary, expect 422)', generate_bad_time),
+        ("/meetings/{id}, the first scheduled meeting on /meetings (expect 200, with its cut-off)", first_meeting),
+        ('"Change the meeting" submitted with a Saturday (error summary, expect 422)', move_meeting_to_saturday),
         ("/schools (expect 200, a sortable table)", visit("/schools", extra=has_table)),
         ("/schools sorted by cluster, descending (expect 200)", visit("/schools?sort=cluster&order=desc", extra=has_table)),
         ('"Add a school" submitted empty (error summary, expect 422)', add_school_empty),
@@ -786,6 +826,9 @@ def senco_journey(run: Runner, context, password: str) -> None:
         ("/clusters, their own only, without the officers' forms (expect 200)",
          lambda: run.audit(tab, go(tab, run.base_url, "/clusters"), status=200, shot="senco-clusters", path="/clusters",
                            extra=no_form("/clusters/copy-year"))),
+        ("/meetings, their cluster's, without the officers' form (expect 200)",
+         lambda: run.audit(tab, go(tab, run.base_url, "/meetings"), status=200, shot="senco-meetings", path="/meetings",
+                           extra=no_form("/meetings/generate"))),
         ("/schools, their cluster's only, without the officers' buttons (expect 200)",
          lambda: run.audit(tab, go(tab, run.base_url, "/schools"), status=200, shot="senco-schools", path="/schools",
                            extra=no_link("/schools/new"))),

@@ -131,7 +131,8 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     SchoolsController(pages: pages, schools: services.schools, imports: services.schoolImports, structure: services.structure).addRoutes(to: table)
     SchoolsAPIController(schools: services.schools, imports: services.schoolImports).addRoutes(to: table)
     SchoolImportController(pages: pages, schools: services.schools, imports: services.schoolImports).addRoutes(to: table)
-    ClusterController(pages: pages, clusters: services.clusters, schools: services.schools).addRoutes(to: table)
+    ClusterController(pages: pages, clusters: services.clusters, schools: services.schools, meetings: services.meetings).addRoutes(to: table)
+    MeetingController(pages: pages, meetings: services.meetings, structure: services.structure, clusters: services.clusters).addRoutes(to: table)
     return router
 }
 
@@ -147,6 +148,7 @@ public struct AppServices: Sendable {
     public var schools: SchoolStore
     public var schoolImports: SchoolImportStore
     public var clusters: ClusterStore
+    public var meetings: MeetingStore
 
     /// - Parameter passwordHashCost: bcrypt's cost; `PasswordHasher.productionCost` unless a test lowers it to run quickly.
     public static func make(
@@ -163,7 +165,8 @@ public struct AppServices: Sendable {
             calendar: CalendarStore(database: database, clock: clock),
             schools: SchoolStore(database: database, clock: clock),
             schoolImports: SchoolImportStore(database: database),
-            clusters: ClusterStore(database: database, clock: clock)
+            clusters: ClusterStore(database: database, clock: clock),
+            meetings: MeetingStore(database: database, clock: clock)
         )
     }
 }

@@ -18,9 +18,9 @@ struct Layout: Sendable {
         self.title = title
         var items: [(String, String)] = [("Home", "/")]
         if let session {
-            // Everyone signed in reads the clusters and schools they may see, the calendar and the settings (cut-offs and caps apply to them); only officers
-            // reach users and the audit trail.
-            items += [("Clusters", "/clusters"), ("Schools", "/schools"), ("Calendar", "/calendar"), ("Settings", "/settings")]
+            // Everyone signed in reads the clusters, meetings and schools they may see, the calendar and the settings
+            // (cut-offs and caps apply to them); only officers reach users and the audit trail.
+            items += [("Clusters", "/clusters"), ("Meetings", "/meetings"), ("Schools", "/schools"), ("Calendar", "/calendar"), ("Settings", "/settings")]
             if session.actor.isOfficer { items += [("Users", "/users"), ("Audit trail", "/audit")] }
             items.append(("Your account", "/account"))
         } else {

@@ -108,6 +108,17 @@ struct RouteMatrixTests {
         "POST /api/v1/clusters/{clusterId}/members": [401, 403, 403, 403, 422],
         // Taking a school out names the year: the matrix sends none, so the officer gets 422 before any lookup.
         "DELETE /api/v1/clusters/{clusterId}/members/{schoolId}": [401, 403, 403, 403, 422],
+        // Meetings: everyone signed in sees the meetings of the clusters and years they work in; officers schedule them.
+        "GET /meetings": [303, 200, 200, 200, 200],
+        "POST /meetings/generate": [303, 403, 403, 403, 422],
+        "GET /meetings/{meetingId}": [303, 404, 404, 404, 404],
+        "POST /meetings/{meetingId}": [303, 403, 403, 403, 404],
+        "POST /meetings/{meetingId}/cancel": [303, 403, 403, 403, 404],
+        "GET /api/v1/meetings": [401, 200, 200, 200, 200],
+        "POST /api/v1/meetings/generate": [401, 403, 403, 403, 422],
+        "GET /api/v1/meetings/{meetingId}": [401, 404, 404, 404, 404],
+        "PATCH /api/v1/meetings/{meetingId}": [401, 403, 403, 403, 404],
+        "POST /api/v1/meetings/{meetingId}/cancel": [401, 403, 403, 403, 404],
     ]
 
     /// A concrete request for a route pattern: unknown ids, and a body that is well-formed but not acceptable.
@@ -120,6 +131,7 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{schoolId}", with: "00000000-0000-4000-8000-000000000004")
             .replacingOccurrences(of: "{clusterId}", with: "00000000-0000-4000-8000-000000000005")
             .replacingOccurrences(of: "{day}", with: "2026-11-26")
+            .replacingOccurrences(of: "{meetingId}", with: "00000000-0000-4000-8000-000000000006")
         let json = entry.path.hasPrefix("/api/")
         guard [.post, .patch, .put].contains(entry.method) else { return (uri, nil, json) }
         if json {

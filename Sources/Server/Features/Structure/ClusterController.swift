@@ -10,6 +10,7 @@ struct ClusterController {
     let pages: Pages
     let clusters: ClusterStore
     let schools: SchoolStore
+    let meetings: MeetingStore
 
     func addRoutes(to routes: RouteTable) {
         routes.signedInPages.get("/clusters", use: list)
@@ -154,6 +155,8 @@ struct ClusterController {
         var officers: [SelectOption] = []
         var candidates: [SelectOption] = []
         var formName: String
+        var meetings: [MeetingController.Row] = []
+        var hasMeetings = false
     }
 
     struct ClusterMakeUpView: Sendable {
@@ -186,6 +189,9 @@ struct ClusterController {
                                       onRoll: makeUp.onRoll, senSupport: makeUp.senSupport, ehcp: makeUp.ehcp, fsm: makeUp.fsm,
                                       trusts: makeUp.trusts.isEmpty ? "None" : makeUp.trusts.joined(separator: ", ")),
             formName: formName ?? detail.overview.name)
+        let found = try await meetings.list(session.actor, filter: MeetingFilter(academicYear: year, clusterID: id), page: 1, size: 50)
+        page.meetings = MeetingController.rows(found.items)
+        page.hasMeetings = !page.meetings.isEmpty
         if session.actor.isOfficer {
             page.officers = SelectOption.list(try await clusters.officers(session.actor).map { ($0.id.description, $0.name) },
                                               chosen: detail.overview.leadID?.description, any: "No lead yet")

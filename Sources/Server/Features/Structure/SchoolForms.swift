@@ -69,33 +69,17 @@ struct SchoolListQuery: Sendable {
 
     /// - Parameter emptyIsAbsent: a page's form sends an empty field for "any"; the API takes an empty value as a mistake.
     init(_ request: Request, today: CalendarDate, emptyIsAbsent: Bool = true) throws(DomainError) {
-        let query = request.uri.queryParameters
-        var issues: [DomainError.FieldIssue] = []
-        func text(_ name: String) -> String? {
-            guard let value = query[Substring(name)] else { return nil }
-            if value.isEmpty {
-                if !emptyIsAbsent { issues.append(.init(pointer: "/" + name, detail: "Leave \(name) out rather than empty.")) }
-                return nil
-            }
-            return String(value)
-        }
-        let phase = text("phase").map { SchoolPhase(rawValue: $0) }
-        if case .some(.none) = phase { issues.append(.init(pointer: "/phase", detail: "Choose a phase from the list.")) }
-        let status = text("status").map { SchoolStatus(rawValue: $0) }
-        if case .some(.none) = status { issues.append(.init(pointer: "/status", detail: "Choose open or closed.")) }
-        let cluster = text("clusterId").map { ID<Cluster>($0) }
-        if case .some(.none) = cluster { issues.append(.init(pointer: "/clusterId", detail: "Choose a cluster from the list.")) }
-        let trust = text("trust")
-        if let trust, !SchoolDetails.isTrustCode(trust) { issues.append(.init(pointer: "/trust", detail: "Enter a trust's DfE code, digits only.")) }
-        let year = text("year").map { Int($0).flatMap { CalendarController.years.contains($0) ? AcademicYear($0) : nil } }
-        if case .some(.none) = year { issues.append(.init(pointer: "/year", detail: "Choose an academic year by the year it starts, from 2000 to 2100.")) }
-        let sort = text("sort").map { SchoolFilter.Sort(rawValue: $0) }
-        if case .some(.none) = sort { issues.append(.init(pointer: "/sort", detail: "Sort by name, urn, phase or cluster.")) }
-        let order = text("order")
-        if let order, order != "asc" && order != "desc" { issues.append(.init(pointer: "/order", detail: "Order asc or desc.")) }
-        guard issues.isEmpty else { throw .validation(issues) }
-        filter = SchoolFilter(phase: phase ?? nil, clusterID: cluster ?? nil, trustCode: trust, status: status ?? nil,
-                              academicYear: (year ?? nil) ?? AcademicYear.holding(today), sort: (sort ?? nil) ?? .name,
+        var filters = QueryFilters(request, emptyIsAbsent: emptyIsAbsent)
+        let phase = filters.value("phase", "Choose a phase from the list.") { SchoolPhase(rawValue: $0) }
+        let status = filters.value("status", "Choose open or closed.") { SchoolStatus(rawValue: $0) }
+        let cluster = filters.value("clusterId", "Choose a cluster from the list.") { ID<Cluster>($0) }
+        let trust = filters.value("trust", "Enter a trust's DfE code, digits only.") { SchoolDetails.isTrustCode($0) ? $0 : nil }
+        let year = filters.year()
+        let sort = filters.value("sort", "Sort by name, urn, phase or cluster.") { SchoolFilter.Sort(rawValue: $0) }
+        let order = filters.value("order", "Order asc or desc.") { $0 == "asc" || $0 == "desc" ? $0 : nil }
+        try filters.check()
+        filter = SchoolFilter(phase: phase, clusterID: cluster, trustCode: trust, status: status,
+                              academicYear: year ?? AcademicYear.holding(today), sort: sort ?? .name,
                               descending: order == "desc")
     }
 
