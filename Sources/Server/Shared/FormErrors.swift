@@ -41,3 +41,11 @@ struct FormErrors: Sendable, MustacheParent {
         }
     }
 }
+
+extension DomainError {
+    /// A form's page cannot be shown again for a record that is not there: the handler lets this error through (404).
+    var isNotFound: Bool {
+        if case .notFound = self { return true }
+        return false
+    }
+}

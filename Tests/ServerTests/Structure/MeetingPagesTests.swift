@@ -4,7 +4,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 @testable import Server
-import Store
+@testable import Store
+import PQ
 import Testing
 import TestSupport
 
@@ -133,6 +134,56 @@ struct MeetingPagesTests {
                 }
                 try await client.execute(uri: "/api/v1/meetings?status=cancelled&year=", method: .get, headers: headers) { response in
                     #expect(response.status == .unprocessableContent, "an empty filter is a mistake in the API")
+                }
+            }
+        }
+    }
+
+    @Test("through the routes, a SENCo reaches last year's meetings of the cluster their school left but not this year's; an EP none of another cluster's")
+    func yearScopeRoutes() async throws {
+        try await IdentityFixture.with { fixture in
+            let officer = try await fixture.signIn(.officer, kind: .api)
+            let senco = try await fixture.signIn(.senco, kind: .api, address: "10.5.0.3")
+            let psychologist = try await fixture.signIn(.psychologist, kind: .api, address: "10.5.0.4")
+            let store = MeetingStore(database: fixture.database, clock: fixture.clock.clock)
+            let clusters = try await ClusterStore(database: fixture.database, clock: fixture.clock.clock).list(officer.session.actor, year: AcademicYear(2026))
+            let south = try #require(clusters.first { $0.name == "South Locality" }?.id)
+            let school = try #require(senco.session.actor.schools().first)
+            let pattern = try SchedulePattern(planningWeek: 3, allocationWeek: 5, weekday: .tuesday, startsAt: #require(TimeOfDay(hour: 15, minute: 30)))
+            _ = try await store.generate(officer.session.actor, year: AcademicYear(2026), pattern: pattern, place: "Civic Centre", onlineLink: nil,
+                                         request: fixture.request())
+            // 2025/26, as recorded then: the SENCo's school was in South Locality, which met.
+            try await fixture.asOwner { tx in
+                try await tx.execute("INSERT INTO cluster_memberships (school_id, cluster_id, academic_year) VALUES (\(school), \(south), 2025)")
+                guard let terms = try await CalendarStore.termDates(year: AcademicYear(2025), in: tx) else { throw DomainError.notFound("2025 terms") }
+                _ = try await MeetingStore.schedule(pattern.slots(for: terms, workingDays: WorkingDays()), cluster: south, year: AcademicYear(2025),
+                                                    startsAt: pattern.startsAt, place: "Old hall", onlineLink: nil, rule: .standard, in: tx)
+            }
+            let lastYear = try #require(try await store.list(officer.session.actor, filter: MeetingFilter(academicYear: AcademicYear(2025), clusterID: south), page: 1).items.first)
+            let thisYear = try #require(try await store.list(officer.session.actor, filter: MeetingFilter(academicYear: AcademicYear(2026), clusterID: south), page: 1).items.first)
+            let asSenco: HTTPFields = [.authorization: "Bearer \(senco.token)"]
+            let asPsychologist: HTTPFields = [.authorization: "Bearer \(psychologist.token)"]
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
+                try await client.execute(uri: "/api/v1/meetings/\(lastYear.id)", method: .get, headers: asSenco) { response in
+                    #expect(response.status == .ok, "last year's meeting of the cluster the school was in then")
+                }
+                try await client.execute(uri: "/api/v1/meetings/\(thisYear.id)", method: .get, headers: asSenco) { response in
+                    #expect(response.status == .notFound, "this year's meeting of the cluster the school left")
+                }
+                try await client.execute(uri: "/api/v1/meetings?clusterId=\(south)", method: .get, headers: asSenco) { response in
+                    let items = try Self.json(response)["items"] as? [[String: Any]] ?? []
+                    #expect(items.count == 6 && items.allSatisfy { $0["academicYear"] as? Int == 2025 })
+                }
+                for id in [lastYear.id, thisYear.id] {
+                    try await client.execute(uri: "/api/v1/meetings/\(id)", method: .get, headers: asPsychologist) { response in
+                        #expect(response.status == .notFound, "an EP of North Locality reaches no South meeting")
+                    }
+                }
+                try await client.execute(uri: "/api/v1/clusters/\(south)", method: .get, headers: asPsychologist) { response in
+                    #expect(response.status == .notFound, "nor the cluster")
+                }
+                try await client.execute(uri: "/meetings/\(thisYear.id)", method: .get, headers: [.cookie: "cf_session=\(senco.token)"]) { response in
+                    #expect(response.status != .ok)
                 }
             }
         }

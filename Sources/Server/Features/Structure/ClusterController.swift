@@ -220,16 +220,11 @@ struct ClusterController {
             try await clusters.update(session.actor, id, name: form.name ?? "", lead: try form.lead(), request: context.requestInfo(request))
             return HTMLResponses.redirect(to: "/clusters/\(id)")
         } catch let error as DomainError {
-            guard !Self.isNotFound(error) else { throw error }
+            guard !error.isNotFound else { throw error }
             let errors: FormErrors = if case .conflict(let detail) = error { FormErrors([.init(pointer: "/name", detail: detail)]) } else { FormErrors(error) }
             let page = try await clusterPage(session, id, year: AcademicYear.holding(clusters.today()), errors: errors, formName: form.name)
             return try pages.render("cluster", page, status: .unprocessableContent)
         }
-    }
-
-    static func isNotFound(_ error: DomainError) -> Bool {
-        if case .notFound = error { return true }
-        return false
     }
 
     @Sendable func addMember(_ request: Request, context: SignedInContext) async throws -> Response {
@@ -242,7 +237,7 @@ struct ClusterController {
             try await clusters.assign(session.actor, school: try form.school(), to: id, year: year, request: context.requestInfo(request))
             return HTMLResponses.redirect(to: "/clusters/\(id)?year=\(year.startYear)")
         } catch let error as DomainError {
-            guard !Self.isNotFound(error) else { throw error }
+            guard !error.isNotFound else { throw error }
             let page = try await clusterPage(session, id, year: year, errors: FormErrors(error))
             return try pages.render("cluster", page, status: .unprocessableContent)
         }
@@ -259,7 +254,7 @@ struct ClusterController {
             try await clusters.remove(session.actor, school: school, from: id, year: year, request: context.requestInfo(request))
             return HTMLResponses.redirect(to: "/clusters/\(id)?year=\(year.startYear)")
         } catch let error as DomainError {
-            guard !Self.isNotFound(error) else { throw error }
+            guard !error.isNotFound else { throw error }
             let page = try await clusterPage(session, id, year: year, errors: FormErrors(error))
             return try pages.render("cluster", page, status: .unprocessableContent)
         }

@@ -224,7 +224,7 @@ struct MeetingController {
             try await meetings.update(session.actor, id, change: change, chair: chair, request: context.requestInfo(request))
             return HTMLResponses.redirect(to: "/meetings/\(id)")
         } catch let error as DomainError {
-            guard !ClusterController.isNotFound(error) else { throw error }
+            guard !error.isNotFound else { throw error }
             let page = try await meetingPage(session, try await meetings.meeting(session.actor, id), form: form, errors: FormErrors(error))
             return try pages.render("meeting", page, status: .unprocessableContent)
         }
@@ -239,7 +239,7 @@ struct MeetingController {
             try await meetings.cancel(session.actor, id, reason: form.reason ?? "", request: context.requestInfo(request))
             return HTMLResponses.redirect(to: "/meetings/\(id)")
         } catch let error as DomainError {
-            guard !ClusterController.isNotFound(error) else { throw error }
+            guard !error.isNotFound else { throw error }
             let page = try await meetingPage(session, try await meetings.meeting(session.actor, id), reason: form.reason ?? "", errors: FormErrors(error))
             return try pages.render("meeting", page, status: .unprocessableContent)
         }
