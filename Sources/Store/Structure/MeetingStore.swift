@@ -72,11 +72,11 @@ public struct MeetingStore: Sendable {
     }
 
     static let columns: SQL = """
-        mt.id, mt.cluster_id, c.name, mt.academic_year, mt.term, mt.kind, mt.meets_on, to_char(mt.starts_at, 'HH24:MI'), mt.place,
+        mt.id, mt.cluster_id, c.name, mt.academic_year, mt.term, mt.kind, mt.meets_on, mt.starts_at::text, mt.place,
         mt.online_link, mt.chair_user_id, officer_name(coalesce(mt.chair_user_id, c.locality_lead_user_id)), mt.cut_off_on,
         mt.cut_off_overridden, mt.status, mt.cancelled_reason
-        FROM meetings mt JOIN clusters c ON c.id = mt.cluster_id
         """
+    static let source: SQL = "FROM meetings mt JOIN clusters c ON c.id = mt.cluster_id"
 
     typealias Row = (ID<Meeting>, ID<Cluster>, String, Int, String, String, CalendarDate, String, String, String?, ID<User>?, String?,
                      CalendarDate, Bool, String, String?)
@@ -99,10 +99,16 @@ public struct MeetingStore: Sendable {
               AND (\(filter.status?.rawValue)::text IS NULL OR mt.status = \(filter.status?.rawValue))
             """
         return try await database.transaction(actingAs: actor.userID) { tx in
-            let total = try await tx.one("SELECT count(*) FROM meetings mt \(conditions)").decode(Int.self, at: 0)
-            let items = try await tx.query(
-                "SELECT \(Self.columns) \(conditions) ORDER BY mt.meets_on, mt.starts_at, lower(c.name), mt.kind DESC, mt.id LIMIT \(size) OFFSET \(offset)"
-            ).decode(Row.self).map(Self.record)
+            // The total rides on the page's rows (one round trip); only a page past the end asks for it on its own.
+            let rows = try await tx.query(
+                """
+                SELECT \(Self.columns), count(*) OVER () \(Self.source) \(conditions)
+                ORDER BY mt.meets_on, mt.starts_at, lower(c.name), mt.kind DESC, mt.id LIMIT \(size) OFFSET \(offset)
+                """
+            )
+            let items = try rows.decode(Row.self).map(Self.record)
+            var total = try rows.first.map { try $0.decode(Int.self, at: 16) } ?? 0
+            if rows.isEmpty, offset > 0 { total = try await tx.one("SELECT count(*) FROM meetings mt \(conditions)").decode(Int.self, at: 0) }
             return Page(items: items, number: number, size: size, total: total)
         }
     }
@@ -115,7 +121,7 @@ public struct MeetingStore: Sendable {
 
     static func read(_ id: ID<Meeting>, in tx: Transaction, locking: Bool = false) async throws -> MeetingRecord {
         let lock: SQL = locking ? "FOR UPDATE OF mt" : ""
-        guard let row = try await tx.first("SELECT \(columns) WHERE mt.id = \(id) \(lock)")?.decode(Row.self) else {
+        guard let row = try await tx.first("SELECT \(columns) \(source) WHERE mt.id = \(id) \(lock)")?.decode(Row.self) else {
             throw DomainError.notFound("There is no such meeting.")
         }
         return record(row)

@@ -47,6 +47,10 @@ struct MeetingStoreTests {
             try await ClusterStore(database: fixture.database, clock: fixture.clock.clock)
                 .update(setting.officer, setting.north, name: "North Locality", lead: setting.officer.userID, request: fixture.request())
             #expect(try await setting.store.meeting(setting.officer, try #require(north.first).id).chairName == "Olu Officer", "now its lead chairs")
+            // The total comes with a page's rows, and on its own for a page past the end.
+            let second = try await setting.store.list(setting.officer, filter: MeetingFilter(academicYear: AcademicYear(2026)), page: 2, size: 5)
+            let beyond = try await setting.store.list(setting.officer, filter: MeetingFilter(academicYear: AcademicYear(2026)), page: 9, size: 5)
+            #expect(second.items.count == 5 && second.total == 12 && beyond.items.isEmpty && beyond.total == 12)
             let again = try await setting.store.generate(setting.officer, year: AcademicYear(2026), pattern: try Self.pattern(), place: "Elsewhere",
                                                          onlineLink: nil, request: fixture.request())
             #expect(again == ScheduleResult(created: 0, kept: 12))
