@@ -202,6 +202,16 @@ public struct MeetingChange: Hashable, Sendable {
         return (place, link, issues)
     }
 
+    /// The cut-off once this change is made to a meeting on `previousDay` whose published cut-off is `publishedCutOff`:
+    /// the officer's date; else, when the meeting has not moved and its cut-off followed the rule, the published date
+    /// (a later change of the council's rule does not shift it); else the council's rule for the new day.
+    public func cutOff(movedFrom previousDay: CalendarDate, publishedCutOff: CalendarDate, wasOverridden: Bool,
+                       under rule: SubmissionCutOff) -> CalendarDate {
+        if let cutOffOverride { return cutOffOverride }
+        if meetsOn == previousDay, !wasOverridden { return publishedCutOff }
+        return rule.lastDay(forMeetingOn: meetsOn)
+    }
+
     /// The last day requests may be submitted for this meeting: the officer's date, else the council's rule.
     public func cutOff(under rule: SubmissionCutOff) -> CalendarDate {
         cutOffOverride ?? rule.lastDay(forMeetingOn: meetsOn)

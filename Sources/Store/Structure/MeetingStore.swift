@@ -183,7 +183,7 @@ public struct MeetingStore: Sendable {
             let span = try await CalendarStore.termDates(year: before.year, in: tx)?[before.term]
             let chairIsOfficer = try await Self.isOfficer(chair, today: today, in: tx)
             let workingDays = try await Self.workingDays(in: tx)
-            var checked: MeetingChange
+            let checked: MeetingChange
             do throws(DomainError) {
                 checked = try change.checked(term: before.term, span: span, workingDays: workingDays)
             } catch .validation(let issues) {
@@ -196,15 +196,8 @@ public struct MeetingStore: Sendable {
             guard before.status == .scheduled else {
                 throw DomainError.invalidTransition("This meeting was cancelled; generate the year's schedule again to put a new one in its place.")
             }
-            let cutOff: CalendarDate
-            if let chosen = checked.cutOffOverride {
-                cutOff = chosen
-            } else if checked.meetsOn == before.meetsOn, !before.cutOffOverridden {
-                cutOff = before.cutOffOn  // published; the council's rule may have changed since, but the meeting has not moved
-            } else {
-                cutOff = try await CouncilSettingsStore.read(in: tx).settings.submissionCutOff.lastDay(forMeetingOn: checked.meetsOn)
-            }
-            checked.cutOffOverride = checked.cutOffOverride == nil ? nil : cutOff
+            let rule = try await CouncilSettingsStore.read(in: tx).settings.submissionCutOff
+            let cutOff = checked.cutOff(movedFrom: before.meetsOn, publishedCutOff: before.cutOffOn, wasOverridden: before.cutOffOverridden, under: rule)
             let unchanged = checked.meetsOn == before.meetsOn && checked.startsAt == before.startsAt && checked.place == before.place
                 && checked.onlineLink == before.onlineLink && chair == before.chairID && cutOff == before.cutOffOn
                 && (checked.cutOffOverride != nil) == before.cutOffOverridden

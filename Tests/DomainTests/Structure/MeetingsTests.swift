@@ -123,4 +123,14 @@ struct MeetingsTests {
         #expect(Self.change("2027-05-06").cutOff(under: .weekdayOfWeekBefore(.wednesday)).iso == "2027-04-28")
         #expect(Self.change("2027-05-06", cutOff: "2027-05-01").cutOff(under: .daysBefore(7)).iso == "2027-05-01")
     }
+
+    @Test("a changed meeting keeps its published cut-off unless it moves, its officer's date is cleared, or a date is set")
+    func cutOffAfterChange() {
+        let published = day("2027-04-30")
+        let rule = SubmissionCutOff.daysBefore(14)
+        #expect(Self.change("2027-05-06").cutOff(movedFrom: day("2027-05-06"), publishedCutOff: published, wasOverridden: false, under: rule) == published)
+        #expect(Self.change("2027-05-07").cutOff(movedFrom: day("2027-05-06"), publishedCutOff: published, wasOverridden: false, under: rule).iso == "2027-04-23")
+        #expect(Self.change("2027-05-06").cutOff(movedFrom: day("2027-05-06"), publishedCutOff: published, wasOverridden: true, under: rule).iso == "2027-04-22")
+        #expect(Self.change("2027-05-06", cutOff: "2027-05-03").cutOff(movedFrom: day("2027-05-06"), publishedCutOff: published, wasOverridden: false, under: rule).iso == "2027-05-03")
+    }
 }
