@@ -16,6 +16,10 @@ public enum Action: String, Sendable, CaseIterable {
     case manageClusters
     /// Generate a year's meeting schedule, move, re-chair and cancel meetings.
     case scheduleMeetings
+    /// Set a funding year's budget and formula, override, confirm, adjust; read any cluster's ledger.
+    case manageBudgets
+    /// See a cluster's balance for a funding year (the store narrows it to the clusters of that year).
+    case viewBalance
 }
 
 /// The resource an action is aimed at, by the scopes that decide access to it.
@@ -59,6 +63,10 @@ public enum Policy {
             return actor.isOfficer ? .allow : .notPermitted("Only council officers set up clusters.")
         case .scheduleMeetings:
             return actor.isOfficer ? .allow : .notPermitted("Only council officers schedule meetings.")
+        case .manageBudgets:
+            return actor.isOfficer ? .allow : .notPermitted("Only council officers set budgets and read the ledger.")
+        case .viewBalance:
+            return canSee(actor, target) ? .allow : .notVisible
         }
     }
 

@@ -45,6 +45,9 @@ struct PolicyTests {
                          isOfficer ? .allow : .notPermitted("Only council officers add, change, close or import schools.")))
             rows.append((role, .manageClusters, .council, isOfficer ? .allow : .notPermitted("Only council officers set up clusters.")))
             rows.append((role, .scheduleMeetings, .council, isOfficer ? .allow : .notPermitted("Only council officers schedule meetings.")))
+            rows.append((role, .manageBudgets, .council, isOfficer ? .allow : .notPermitted("Only council officers set budgets and read the ledger.")))
+            rows.append((role, .viewBalance, .cluster(cluster), .allow))
+            rows.append((role, .viewBalance, .cluster(farCluster), isOfficer ? .allow : .notVisible))
         }
         return rows
     }()
