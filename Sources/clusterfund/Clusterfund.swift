@@ -11,7 +11,7 @@ struct Clusterfund: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clusterfund",
         abstract: "SEND cluster funding casework for councils.",
-        subcommands: [Serve.self, Migrate.self, DemoData.self, CreateOfficer.self, AuditVerify.self, CouncilSettingsCommand.self]
+        subcommands: [Serve.self, Migrate.self, DemoData.self, CreateOfficer.self, AuditVerify.self, CouncilSettingsCommand.self, Ledger.self]
     )
 }
 
@@ -272,6 +272,30 @@ struct AuditVerify: AsyncParsableCommand {
         let checked = anchors.isEmpty ? "" : " and match \(anchors.count == 1 ? "the anchor" : "all \(anchors.count) anchors")"
         print("audit-verify: all \(head.seq) events are intact\(checked).")
         print("audit-verify: head \(head)")
+    }
+}
+
+struct Ledger: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check the ledger of cluster funding.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that every cluster's guard row equals the sums of its ledger entries (as DATABASE_OWNER_URL; exit 1 if not)."
+        )
+
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let (checked, mismatches) = try await common.withDatabase("ledger-verify", urlVariable: "DATABASE_OWNER_URL",
+                                                                      logger: common.makeLogger("clusterfund.ledger-verify")) { owner in
+                try await LedgerStore(database: owner).verify()
+            }
+            guard mismatches.isEmpty else {
+                let named = mismatches.prefix(10).map { "funding year \($0.fundingYear), cluster \($0.clusterID)" }.joined(separator: "; ")
+                throw CommandFailure("ledger verify: \(mismatches.count) of \(checked) cluster-years disagree with their entries: \(named).")
+            }
+            print("ledger verify: all \(checked) cluster-years' guards equal the sums of their entries.")
+        }
     }
 }
 

@@ -82,6 +82,7 @@ extension Bootstrap {
                                                         rule: rule, in: tx)
                 }
             }
+            try await Self.confirmDemoBudget(FundingYear.holding(today), in: tx)
             let names = Dictionary(DemoCity.clusters.flatMap { $0.schools.map { ($0.name, $0.urn) } }, uniquingKeysWith: { first, _ in first })
             let startOfYear = AcademicYear(academicYear).firstDay
             var people: [(email: String, name: String, role: Role, scope: Scope, scopeName: String)] = DemoCity.people().compactMap { person in
@@ -118,5 +119,18 @@ extension Bootstrap {
             }
             return accounts
         }
+    }
+
+    /// The funding year's budget, unless it has one: £1,400,000.00 shared by the default formula and confirmed by the
+    /// demo officer, so a new user sees real balances on first start.
+    static func confirmDemoBudget(_ year: FundingYear, in tx: Transaction) async throws {
+        guard try await tx.first("SELECT 1 FROM budgets WHERE funding_year = \(year.startYear)") == nil,
+              let officer = try await tx.first("SELECT id FROM users WHERE lower(email) = 'officer@example-city.test'")?.decode(ID<User>.self, at: 0)
+        else { return }
+        let reserve = try await CouncilSettingsStore.read(in: tx).settings.defaultReservePercent
+        let terms = BudgetTerms(total: Pence(140_000_000), weights: .standard, reservePercent: reserve)
+        let plan = try BudgetPlan.make(terms, figures: try await BudgetStore.figures(year, in: tx).figures, overrides: []).confirmable()
+        try await BudgetStore.writeTerms(terms, year: year, in: tx)
+        try await BudgetStore.writeConfirmation(plan, year: year, by: officer, in: tx)
     }
 }

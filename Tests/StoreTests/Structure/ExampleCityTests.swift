@@ -29,6 +29,11 @@ struct ExampleCityTests {
                 try await tx.one("SELECT count(*) FROM clusters WHERE locality_lead_user_id = \(officer.userID)").decode(Int.self, at: 0)
             }
             #expect(leads == 7, "the demo officer leads every cluster")
+            // The current funding year's £1,400,000.00, shared by the default formula and confirmed, to the penny.
+            let budget = try await BudgetStore(database: fixture.database).budget(officer, year: FundingYear.holding(CalendarDate.today(at: fixture.clock.now)))
+            #expect(budget.isConfirmed && budget.balances.count == 7)
+            #expect(budget.balances.values.reduce(Pence.zero) { $0 + $1.allocatedPence } == Pence(140_000_000))
+            #expect(budget.balances.values.allSatisfy { $0.reservePence == budget.terms.reserve(of: $0.allocatedPence) && $0.reservePence > .zero })
             #expect(sizes.allSatisfy { (8...12).contains($0.1) }, "\(sizes)")
             #expect(sizes.map(\.1).reduce(0, +) == 71)
             let withoutFigures = try await fixture.asApp(user: officer.userID) { tx in
