@@ -131,8 +131,13 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     SchoolsController(pages: pages, schools: services.schools, imports: services.schoolImports, structure: services.structure).addRoutes(to: table)
     SchoolsAPIController(schools: services.schools, imports: services.schoolImports).addRoutes(to: table)
     SchoolImportController(pages: pages, schools: services.schools, imports: services.schoolImports).addRoutes(to: table)
-    ClusterController(pages: pages, clusters: services.clusters, schools: services.schools, meetings: services.meetings).addRoutes(to: table)
+    ClusterController(pages: pages, clusters: services.clusters, schools: services.schools, meetings: services.meetings, ledger: services.ledger)
+        .addRoutes(to: table)
     MeetingController(pages: pages, meetings: services.meetings, structure: services.structure, clusters: services.clusters).addRoutes(to: table)
+    let meetings = services.meetings
+    BudgetsAPIController(budgets: services.budgets, ledger: services.ledger, today: { meetings.today() }).addRoutes(to: table)
+    BudgetController(pages: pages, budgets: services.budgets, ledger: services.ledger, clusters: services.clusters, today: { meetings.today() })
+        .addRoutes(to: table)
     return router
 }
 
@@ -149,6 +154,8 @@ public struct AppServices: Sendable {
     public var schoolImports: SchoolImportStore
     public var clusters: ClusterStore
     public var meetings: MeetingStore
+    public var budgets: BudgetStore
+    public var ledger: LedgerStore
 
     /// - Parameter passwordHashCost: bcrypt's cost; `PasswordHasher.productionCost` unless a test lowers it to run quickly.
     public static func make(
@@ -166,7 +173,9 @@ public struct AppServices: Sendable {
             schools: SchoolStore(database: database, clock: clock),
             schoolImports: SchoolImportStore(database: database),
             clusters: ClusterStore(database: database, clock: clock),
-            meetings: MeetingStore(database: database, clock: clock)
+            meetings: MeetingStore(database: database, clock: clock),
+            budgets: BudgetStore(database: database),
+            ledger: LedgerStore(database: database)
         )
     }
 }

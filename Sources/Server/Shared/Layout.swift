@@ -21,7 +21,7 @@ struct Layout: Sendable {
             // Everyone signed in reads the clusters, meetings and schools they may see, the calendar and the settings
             // (cut-offs and caps apply to them); only officers reach users and the audit trail.
             items += [("Clusters", "/clusters"), ("Meetings", "/meetings"), ("Schools", "/schools"), ("Calendar", "/calendar"), ("Settings", "/settings")]
-            if session.actor.isOfficer { items += [("Users", "/users"), ("Audit trail", "/audit")] }
+            if session.actor.isOfficer { items += [("Budgets", "/budgets"), ("Users", "/users"), ("Audit trail", "/audit")] }
             items.append(("Your account", "/account"))
         } else {
             items.append(("Sign in", "/sign-in"))

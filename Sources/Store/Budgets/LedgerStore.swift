@@ -48,7 +48,9 @@ public struct LedgerStore: Sendable {
     public func balance(_ actor: Actor, cluster: ID<Cluster>, year: FundingYear) async throws -> Balance {
         try Policy.require(actor, .viewBalance, on: .cluster(cluster), notFound: "There is no such cluster.")
         return try await database.transaction(actingAs: actor.userID) { tx in
-            let visible = try await actor.isOfficer ? true : Self.mayReadBalance(cluster: cluster, year: year, in: tx)
+            let visible = try await actor.isOfficer
+                ? tx.first("SELECT 1 FROM clusters WHERE id = \(cluster)") != nil
+                : Self.mayReadBalance(cluster: cluster, year: year, in: tx)
             guard visible else {
                 throw DomainError.notFound("There is no such cluster.")
             }

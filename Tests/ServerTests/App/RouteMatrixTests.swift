@@ -119,6 +119,23 @@ struct RouteMatrixTests {
         "GET /api/v1/meetings/{meetingId}": [401, 404, 404, 404, 404],
         "PATCH /api/v1/meetings/{meetingId}": [401, 403, 403, 403, 404],
         "POST /api/v1/meetings/{meetingId}/cancel": [401, 403, 403, 403, 404],
+        // Budgets and the ledger: officers only, but a cluster's balance for those who work in it that funding year.
+        "GET /budgets": [303, 403, 403, 403, 200],
+        "GET /budgets/{fundingYear}": [303, 403, 403, 403, 200],
+        "POST /budgets/{fundingYear}": [303, 403, 403, 403, 422],
+        "POST /budgets/{fundingYear}/overrides": [303, 403, 403, 403, 422],
+        "POST /budgets/{fundingYear}/confirm": [303, 403, 403, 403, 422],
+        "POST /budgets/{fundingYear}/adjustments": [303, 403, 403, 403, 422],
+        "GET /clusters/{clusterId}/ledger": [303, 403, 403, 403, 404],
+        "GET /clusters/{clusterId}/ledger.csv": [303, 403, 403, 403, 404],
+        "GET /api/v1/budgets": [401, 403, 403, 403, 200],
+        "GET /api/v1/budgets/{fundingYear}": [401, 403, 403, 403, 200],
+        "PUT /api/v1/budgets/{fundingYear}": [401, 403, 403, 403, 422],
+        // Nothing saved for the year yet: there is nothing to confirm.
+        "POST /api/v1/budgets/{fundingYear}/confirm": [401, 403, 403, 403, 409],
+        "POST /api/v1/budgets/{fundingYear}/adjustments": [401, 403, 403, 403, 422],
+        "GET /api/v1/clusters/{clusterId}/balance": [401, 404, 404, 404, 404],
+        "GET /api/v1/clusters/{clusterId}/ledger": [401, 403, 403, 403, 404],
     ]
 
     /// A concrete request for a route pattern: unknown ids, and a body that is well-formed but not acceptable.
@@ -132,6 +149,7 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{clusterId}", with: "00000000-0000-4000-8000-000000000005")
             .replacingOccurrences(of: "{day}", with: "2026-11-26")
             .replacingOccurrences(of: "{meetingId}", with: "00000000-0000-4000-8000-000000000006")
+            .replacingOccurrences(of: "{fundingYear}", with: "2027")
         let json = entry.path.hasPrefix("/api/")
         guard [.post, .patch, .put].contains(entry.method) else { return (uri, nil, json) }
         if json {
@@ -142,6 +160,8 @@ struct RouteMatrixTests {
             case "/api/v1/session": #"{"email":"nobody\#(caller)@example-city.test","password":"wrong wrong wrong"}"#
             case "/api/v1/users/{userId}/roles": #"{"role":"senco","startsOn":"2026-09-01"}"#
             case "/api/v1/users/{userId}/roles/{assignmentId}/end": #"{"endsOn":"2030-01-01"}"#
+            case "/api/v1/budgets/{fundingYear}": #"{"totalPence":-1,"weights":{"onRoll":50,"senSupport":30,"freeSchoolMeals":20},"reservePercent":10}"#
+            case "/api/v1/budgets/{fundingYear}/adjustments": #"{"amountPence":0,"reason":""}"#
             default: #"{"email":"","displayName":""}"#
             }
             return (uri, body, true)

@@ -18,20 +18,10 @@ struct BudgetStoreTests {
     }
 
     /// The demo council (North and South, six schools each in 2026/27, so in force on 1 April 2027) with a January 2027
-    /// census: every school 200 on roll, 20 on SEN support and 30 on free school meals, except North's first school,
-    /// which has 400, 40 and 60.
+    /// census in which North holds 7 school-units of every figure to South's 6 (`addCensus`).
     static func setUp(_ fixture: IdentityFixture) async throws -> Setting {
         let officer = try await fixture.signIn(.officer).session.actor
-        try await fixture.asOwner { tx in
-            try await tx.execute(
-                """
-                INSERT INTO school_census_figures (school_id, census_year, on_roll, sen_support, ehcp, fsm)
-                SELECT s.id, 2027, CASE WHEN s.urn = '990001' THEN 400 ELSE 200 END, CASE WHEN s.urn = '990001' THEN 40 ELSE 20 END, 0,
-                       CASE WHEN s.urn = '990001' THEN 60 ELSE 30 END
-                FROM schools s JOIN cluster_memberships m ON m.school_id = s.id AND m.academic_year = 2026
-                """
-            )
-        }
+        try await fixture.addCensus(fundingYear: 2027)
         let clusters = try await ClusterStore(database: fixture.database, clock: fixture.clock.clock).list(officer, year: AcademicYear(2026))
         return Setting(officer: officer, budgets: BudgetStore(database: fixture.database), ledger: LedgerStore(database: fixture.database),
                        north: try #require(clusters.first { $0.name == "North Locality" }?.id),

@@ -11,6 +11,7 @@ struct ClusterController {
     let clusters: ClusterStore
     let schools: SchoolStore
     let meetings: MeetingStore
+    let ledger: LedgerStore
 
     func addRoutes(to routes: RouteTable) {
         routes.signedInPages.get("/clusters", use: list)
@@ -157,6 +158,11 @@ struct ClusterController {
         var formName: String
         var meetings: [MeetingController.Row] = []
         var hasMeetings = false
+        /// This funding year's money, for those who may see it.
+        var balance: BalanceView?
+        var fundingYear = 0
+        var fundingYearName = ""
+        var showsLedger = false
     }
 
     struct ClusterMakeUpView: Sendable {
@@ -192,6 +198,15 @@ struct ClusterController {
         let found = try await meetings.list(session.actor, filter: MeetingFilter(academicYear: year, clusterID: id), page: 1, size: 50)
         page.meetings = MeetingController.rows(found.items)
         page.hasMeetings = !page.meetings.isEmpty
+        let fundingYear = FundingYear.holding(clusters.today())
+        page.fundingYear = fundingYear.startYear
+        page.fundingYearName = fundingYear.name
+        page.showsLedger = session.actor.isOfficer
+        do {
+            page.balance = BalanceView(try await ledger.balance(session.actor, cluster: id, year: fundingYear))
+        } catch DomainError.notFound {
+            page.balance = nil  // not one of this funding year's clusters for this user
+        }
         if session.actor.isOfficer {
             page.officers = SelectOption.list(try await clusters.officers(session.actor).map { ($0.id.description, $0.name) },
                                               chosen: detail.overview.leadID?.description, any: "No lead yet")
