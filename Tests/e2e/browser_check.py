@@ -19,11 +19,14 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              (422), the first cluster's page, /meetings, "Generate meetings" with the time 25:00 (422, the time kept),
              the first meeting's page and its change form with a Saturday (422), /schools (and sorted by cluster), "Add a
              school" submitted empty (422), the first school's page, /trusts, /schools/import, /settings, /settings submitted with a
-             two-digit LA code (422, the code kept), /calendar, and finally signs out with the
+             two-digit LA code (422, the code kept), /calendar, /budgets, this funding year's confirmed
+             budget with its chart, "Move the money" with no cluster (422, the sum kept), next year's budget with
+             the total "lots" (422, kept), the first cluster's ledger, and finally signs out with the
              header button, after which /account goes to /sign-in;
   SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page
              that still has the signed-in header, /settings is read only, /calendar shows the year, /clusters
-             shows theirs without the officers' forms, /meetings shows theirs without the generate form, /schools
+             shows theirs without the officers' forms, /budgets is a 403, their cluster's page shows this funding
+             year's money without the ledger link, /meetings shows theirs without the generate form, /schools
              lists their cluster's schools without the officers' forms.
 Every page or state reached (one line each in the output) must:
   - answer with the expected HTTP status, as HTML, without uncaught JavaScript errors;
@@ -58,6 +61,7 @@ import shutil
 import struct
 import sys
 import time
+from datetime import date
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -695,6 +699,59 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         landing = press_and_wait(tab, "Enter")
         return run.audit(tab, landing, status=422, shot="officer-meeting-errors", path=path, errors=["#meetsOn"])
 
+    funding_year = date.today().year if date.today().month >= 4 else date.today().year - 1
+
+    def budget_confirmed():
+        path = f"/budgets/{funding_year}"
+
+        def allocated(problems: list[str]) -> None:
+            text = tab.page.locator("main").inner_text()
+            if "£1,400,000.00" not in text or "Confirmed" not in text:
+                problems.append("the demo funding year's budget does not show £1,400,000.00 confirmed")
+            if tab.page.locator('main svg[role="img"] title').count() != 1 or tab.page.locator("main table tbody tr").count() != 7:
+                problems.append("the budget has no labelled chart, or not one row per each of the 7 demo clusters")
+
+        return run.audit(tab, go(tab, run.base_url, path), status=200, shot="officer-budget", path=path, extra=allocated)
+
+    def move_money_unchosen():
+        path = f"/budgets/{funding_year}"
+        tab.page.fill("#amount", "500")
+        tab_to(tab, f'form[action="{path}/adjustments"] button[type="submit"]', 'the "Move the money" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def kept(problems: list[str]) -> None:
+            if tab.page.input_value("#amount") != "500":
+                problems.append("the sum typed is not kept after the error")
+
+        return run.audit(tab, landing, status=422, shot="officer-budget-errors", path=f"{path}/adjustments", errors=["#toClusterId"], extra=kept)
+
+    def next_year_bad_total():
+        path = f"/budgets/{funding_year + 1}"
+        landing = go(tab, run.base_url, path)
+        if landing.status != 200:
+            raise Broken(f"GET {path} answered {landing.status}")
+        tab.page.fill("#total", "lots")
+        tab_to(tab, f'form[action="{path}"] button[type="submit"]', 'the "Save and preview" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def kept(problems: list[str]) -> None:
+            if tab.page.input_value("#total") != "lots":
+                problems.append("the total typed is not kept after the error")
+
+        return run.audit(tab, landing, status=422, shot="officer-budget-new-errors", path=path, errors=["#total"], extra=kept)
+
+    def first_ledger():
+        landing = go(tab, run.base_url, f"/budgets/{funding_year}")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href*="/ledger?"]'); return a && a.getAttribute('href'); }""")
+        if landing.status != 200 or not href:
+            raise Broken("no link to a cluster's ledger on the budget's page")
+
+        def entries(problems: list[str]) -> None:
+            if tab.page.locator("main table tbody tr").count() < 2 or tab.page.locator('a[href*="/ledger.csv?"]').count() != 1:
+                problems.append("the ledger shows fewer than the allocation and reserve entries, or no CSV link")
+
+        return run.audit(tab, go(tab, run.base_url, href), status=200, shot="officer-ledger", path=href, extra=entries)
+
     def first_school():
         landing = go(tab, run.base_url, "/schools")
         if landing.status != 200:
@@ -768,6 +825,11 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ("/settings (expect 200)", visit("/settings")),
         ("/settings submitted with a two-digit LA code (error summary, expect 422)", settings_bad_code),
         ("/calendar (expect 200, the term dates in a table)", visit("/calendar", extra=has_table)),
+        ("/budgets (expect 200, the funding years in a table)", visit("/budgets", extra=has_table)),
+        ("/budgets/{this funding year}, the demo council's confirmed £1,400,000.00 with its chart (expect 200)", budget_confirmed),
+        ('"Move the money" submitted with no cluster chosen (error summary, expect 422)', move_money_unchosen),
+        ('/budgets/{next funding year} submitted with the total "lots" (error summary, expect 422)', next_year_bad_total),
+        ("/clusters/{id}/ledger, the first cluster's ledger from the budget (expect 200, its entries)", first_ledger),
         ("sign out with the header button, then /account goes to /sign-in", sign_out),
     ])
     tab.page.close()
@@ -816,6 +878,21 @@ def senco_journey(run: Runner, context, password: str) -> None:
                 problems.append(f"a SENCo is offered the form that posts to {action}")
         return check
 
+    def senco_cluster_money():
+        landing = go(tab, run.base_url, "/clusters")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/clusters/"]'); return a && a.getAttribute('href'); }""")
+        if landing.status != 200 or not href:
+            raise Broken("no link to the SENCo's cluster on /clusters")
+
+        def money(problems: list[str]) -> None:
+            text = tab.page.locator("main").inner_text()
+            if "Money in funding year" not in text or "Available for awards" not in text:
+                problems.append("the SENCo's cluster page does not show this funding year's money")
+            if tab.page.locator('a[href*="/ledger"]').count():
+                problems.append("a SENCo is offered the link to the ledger")
+
+        return run.audit(tab, go(tab, run.base_url, href), status=200, shot="senco-cluster", path=href, extra=money)
+
     run.journey("SENCo", [
         ("sign in by keyboard, then / (expect 200)", sign_in),
         ("/users (not allowed, expect 403)", users_forbidden),
@@ -826,6 +903,9 @@ def senco_journey(run: Runner, context, password: str) -> None:
         ("/clusters, their own only, without the officers' forms (expect 200)",
          lambda: run.audit(tab, go(tab, run.base_url, "/clusters"), status=200, shot="senco-clusters", path="/clusters",
                            extra=no_form("/clusters/copy-year"))),
+        ("/budgets (not allowed, expect 403)", lambda: run.audit(tab, go(tab, run.base_url, "/budgets"), status=403,
+                                                                shot="senco-budgets-forbidden", path="/budgets")),
+        ("/clusters/{id}, their cluster, with this funding year's money (expect 200)", senco_cluster_money),
         ("/meetings, their cluster's, without the officers' form (expect 200)",
          lambda: run.audit(tab, go(tab, run.base_url, "/meetings"), status=200, shot="senco-meetings", path="/meetings",
                            extra=no_form("/meetings/generate"))),

@@ -129,6 +129,9 @@ public enum BudgetFormula {
                 issues.append(.init(pointer: pointers[index], detail: "The council's total of \(names[index]) is above \(largestCouncilFigure); check the census figures."))
             }
         }
+        if issues.count > 1, (0..<3).allSatisfy({ terms.weights.all[$0] == 0 || council[$0] == 0 }) {
+            throw .validation([.init(pointer: "/clusters", detail: "The census has no figures for the schools in clusters yet; import it on the schools pages first.")])
+        }
         guard issues.isEmpty else { throw .validation(issues) }
 
         // Exactly: allocation(c) = total × Σₖ wₖ·mₖ(c)·Πⱼ≠ₖ Mⱼ / (W · Πₖ Mₖ), over the weighted figures only.

@@ -86,6 +86,9 @@ struct BudgetFormulaTests {
         #expect(issues.first?.detail.contains("free school meals") == true)
         let fine = FormulaWeights(onRoll: 50, senSupport: 30, freeSchoolMeals: 0)
         #expect((try? BudgetFormula.allocate(Self.terms(1_000, fine), figures: figures))?.count == 2)
+        // No census at all: one message, not one per weight.
+        let empty = #expect(throws: DomainError.self) { try BudgetFormula.allocate(Self.terms(1_000), figures: [Self.cluster("A", 0, 0, 0)]) }
+        #expect(empty == .validation([.init(pointer: "/clusters", detail: "The census has no figures for the schools in clusters yet; import it on the schools pages first.")]))
     }
 
     @Test("terms out of range are refused, every problem at once")

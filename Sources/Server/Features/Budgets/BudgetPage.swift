@@ -115,6 +115,7 @@ struct BudgetPage: Sendable {
     var censusYear: Int
     var membershipYearName: String
     var schoolsWithoutFigures: Int
+    var hasMissingFigures = false
     var problem: String?
     var total: String
     var weightOnRoll: String
@@ -154,6 +155,7 @@ extension BudgetController {
             censusYear: view.censusYear, membershipYearName: view.membershipYear.name, schoolsWithoutFigures: view.schoolsWithoutFigures,
             problem: view.planProblem?.message, total: terms.total ?? "", weightOnRoll: terms.weightOnRoll ?? "", weightSenSupport: terms.weightSenSupport ?? "",
             weightFreeSchoolMeals: terms.weightFreeSchoolMeals ?? "", reservePercent: terms.reservePercent ?? "", totalFormatted: view.terms.total.formatted)
+        page.hasMissingFigures = view.schoolsWithoutFigures > 0
         let names = Dictionary(try await clusters.list(session.actor, year: view.membershipYear).map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         if let plan = view.plan {
             page.rows = plan.rows.map { row in
@@ -184,6 +186,7 @@ extension BudgetController {
                                            reserve: balance.reservePence.value))
             }
         }
+        if view.isConfirmed { page.allocatedFormatted = view.balances.values.reduce(Pence.zero) { $0 + $1.allocatedPence }.formatted }
         page.rows = sort.sorted(page.rows)
         page.hasRows = !page.rows.isEmpty
         page.headers = sort.headers(year: view.year.startYear)
