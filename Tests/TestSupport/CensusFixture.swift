@@ -5,7 +5,7 @@ extension IdentityFixture {
     /// on 1 April `year`): every school 200 on roll, 20 on SEN support and 30 on free school meals, except Ashgrove
     /// (URN 990001), which has twice each. North then holds 7 school-units of every figure to South's 6.
     public func addCensus(fundingYear year: Int) async throws {
-        try await asOwner { tx in
+        _ = try await asOwner { tx in
             try await tx.execute(
                 """
                 INSERT INTO school_census_figures (school_id, census_year, on_roll, sen_support, ehcp, fsm)

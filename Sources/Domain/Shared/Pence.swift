@@ -60,5 +60,5 @@ public struct Pence: Hashable, Comparable, Sendable, Codable, AdditiveArithmetic
 
 extension Character {
     /// 0 to 9 only, not other scripts' digits, which `Int` would refuse anyway.
-    fileprivate var isASCIIDigitOnly: Bool { ("0"..."9").contains(self) }
+    var isASCIIDigitOnly: Bool { ("0"..."9").contains(self) }
 }

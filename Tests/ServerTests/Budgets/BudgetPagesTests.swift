@@ -173,7 +173,7 @@ struct BudgetPagesTests {
     func clusterPage() async throws {
         try await IdentityFixture.with { fixture in
             // The fixture's clock stands in funding year 2026, whose clusters are those of 2025/26: put North's schools there.
-            try await fixture.asOwner { tx in
+            _ = try await fixture.asOwner { tx in
                 try await tx.execute("INSERT INTO cluster_memberships (school_id, cluster_id, academic_year) SELECT school_id, cluster_id, 2025 FROM cluster_memberships WHERE academic_year = 2026")
             }
             try await fixture.addCensus(fundingYear: 2026)
