@@ -157,8 +157,11 @@ struct BudgetPagesTests {
                         if person == .officer { let total = try Self.json(response)["total"] as? Int; #expect(total == 1) }
                     }
                 }
-                try await client.execute(uri: "/api/v1/clusters/\(north)/balance?fundingYear=20x7", method: .get, headers: Self.api(officer)) { response in
-                    #expect(response.status == .unprocessableContent)
+                for query in ["fundingYear=20x7", "fundingYear=", "fundingYear=2027&kind="] {
+                    let path = query.contains("kind") ? "ledger" : "balance"
+                    try await client.execute(uri: "/api/v1/clusters/\(north)/\(path)?\(query)", method: .get, headers: Self.api(officer)) { response in
+                        #expect(response.status == .unprocessableContent, "an empty or unreadable value is a mistake in the API: \(query)")
+                    }
                 }
                 try await client.execute(uri: "/api/v1/budgets/1999", method: .get, headers: Self.api(officer)) { response in
                     #expect(response.status == .notFound)

@@ -28,18 +28,19 @@ struct BudgetsAPIController {
         return FundingYear(year)
     }
 
-    /// `?fundingYear=2026`, or the funding year holding today.
-    static func queryFundingYear(_ request: Request, today: CalendarDate) throws(DomainError) -> FundingYear {
-        guard let text = request.uri.queryParameters["fundingYear"], !text.isEmpty else { return FundingYear.holding(today) }
+    /// `?fundingYear=2026`, or the funding year holding today when it is left out. A page's form sends an empty field
+    /// for "this year"; the API takes an empty value as a mistake.
+    static func queryFundingYear(_ request: Request, today: CalendarDate, emptyIsAbsent: Bool = false) throws(DomainError) -> FundingYear {
+        guard let text = request.uri.queryParameters["fundingYear"], !(text.isEmpty && emptyIsAbsent) else { return FundingYear.holding(today) }
         guard let year = Int(String(text)), CalendarController.years.contains(year) else {
             throw .validation([.init(pointer: "/fundingYear", detail: "Choose the funding year by the year it starts, from 2000 to 2100.")])
         }
         return FundingYear(year)
     }
 
-    /// `?kind=commitment`: one kind of entry, or all.
-    static func queryKind(_ request: Request) throws(DomainError) -> LedgerKind? {
-        guard let text = request.uri.queryParameters["kind"], !text.isEmpty else { return nil }
+    /// `?kind=commitment`: one kind of entry, or all (left out; empty too, on a page).
+    static func queryKind(_ request: Request, emptyIsAbsent: Bool = false) throws(DomainError) -> LedgerKind? {
+        guard let text = request.uri.queryParameters["kind"], !(text.isEmpty && emptyIsAbsent) else { return nil }
         guard let kind = LedgerKind(rawValue: String(text)) else {
             throw .validation([.init(pointer: "/kind", detail: "Choose one of: " + LedgerKind.allCases.map(\.rawValue).joined(separator: ", ") + ".")])
         }
