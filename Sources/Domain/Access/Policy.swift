@@ -20,6 +20,11 @@ public enum Action: String, Sendable, CaseIterable {
     case manageBudgets
     /// See a cluster's balance for a funding year (the store narrows it to the clusters of that year).
     case viewBalance
+    /// Read pupils' records: officers all, a school's SENCo and headteacher their school's (row-level security
+    /// narrows it); never an EP without the family's consent to EP involvement.
+    case readPupils
+    /// Add and change pupils at a school: its SENCo only.
+    case editPupils
 }
 
 /// The resource an action is aimed at, by the scopes that decide access to it.
@@ -67,6 +72,14 @@ public enum Policy {
             return actor.isOfficer ? .allow : .notPermitted("Only council officers set budgets and read the ledger.")
         case .viewBalance:
             return canSee(actor, target) ? .allow : .notVisible
+        case .readPupils:
+            return actor.isOfficer || !actor.schools().isEmpty ? .allow
+                : .notPermitted("Educational psychologists reach a pupil only with the family's consent to EP involvement.")
+        case .editPupils:
+            guard case .school(let school, _) = target, actor.schools(as: .senco).contains(school) else {
+                return .notPermitted("Only the SENCo of the pupil's school adds and changes a pupil's record.")
+            }
+            return .allow
         }
     }
 

@@ -136,6 +136,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     MeetingController(pages: pages, meetings: services.meetings, structure: services.structure, clusters: services.clusters).addRoutes(to: table)
     let meetings = services.meetings
     BudgetsAPIController(budgets: services.budgets, ledger: services.ledger, today: { meetings.today() }).addRoutes(to: table)
+    PupilsAPIController(pupils: services.pupils).addRoutes(to: table)
     BudgetController(pages: pages, budgets: services.budgets, ledger: services.ledger, clusters: services.clusters, today: { meetings.today() })
         .addRoutes(to: table)
     return router
@@ -156,6 +157,7 @@ public struct AppServices: Sendable {
     public var meetings: MeetingStore
     public var budgets: BudgetStore
     public var ledger: LedgerStore
+    public var pupils: PupilStore
 
     /// - Parameter passwordHashCost: bcrypt's cost; `PasswordHasher.productionCost` unless a test lowers it to run quickly.
     public static func make(
@@ -175,7 +177,8 @@ public struct AppServices: Sendable {
             clusters: ClusterStore(database: database, clock: clock),
             meetings: MeetingStore(database: database, clock: clock),
             budgets: BudgetStore(database: database),
-            ledger: LedgerStore(database: database)
+            ledger: LedgerStore(database: database),
+            pupils: PupilStore(database: database, clock: clock)
         )
     }
 }

@@ -117,6 +117,11 @@ extension Bootstrap {
                 }
                 accounts.append(DemoAccount(email: person.email, displayName: person.name, role: person.role, scope: person.scopeName))
             }
+            if let officer = try await tx.first("SELECT id FROM users WHERE lower(email) = 'officer@example-city.test'")?.decode(ID<User>.self, at: 0) {
+                let withAccounts = Set(["990001", "990002"] + DemoCity.people().compactMap { names[$0.school] })
+                let schools = DemoCity.clusters.flatMap(\.schools).compactMap { school in schoolIDs[school.urn].map { (school.urn, school.phase, $0) } }
+                try await Self.loadDemoPupils(schools: schools, withAccounts: withAccounts, author: officer, today: today, in: tx)
+            }
             return accounts
         }
     }

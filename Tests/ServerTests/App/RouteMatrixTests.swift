@@ -136,6 +136,12 @@ struct RouteMatrixTests {
         "POST /api/v1/budgets/{fundingYear}/adjustments": [401, 403, 403, 403, 422],
         "GET /api/v1/clusters/{clusterId}/balance": [401, 404, 404, 404, 404],
         "GET /api/v1/clusters/{clusterId}/ledger": [401, 403, 403, 403, 404],
+        // Pupils: a school's SENCo and headteacher read their school's, officers all; only the school's SENCo writes; an
+        // EP never without consent. The body names a school nobody here is SENCo of.
+        "GET /api/v1/pupils": [401, 200, 200, 403, 200],
+        "POST /api/v1/pupils": [401, 403, 403, 403, 403],
+        "GET /api/v1/pupils/{pupilId}": [401, 404, 404, 403, 404],
+        "PUT /api/v1/pupils/{pupilId}": [401, 404, 404, 403, 404],
     ]
 
     /// A concrete request for a route pattern: unknown ids, and a body that is well-formed but not acceptable.
@@ -150,6 +156,7 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{day}", with: "2026-11-26")
             .replacingOccurrences(of: "{meetingId}", with: "00000000-0000-4000-8000-000000000006")
             .replacingOccurrences(of: "{fundingYear}", with: "2027")
+            .replacingOccurrences(of: "{pupilId}", with: "00000000-0000-4000-8000-000000000007")
         let json = entry.path.hasPrefix("/api/")
         guard [.post, .patch, .put].contains(entry.method) else { return (uri, nil, json) }
         if json {
@@ -162,6 +169,8 @@ struct RouteMatrixTests {
             case "/api/v1/users/{userId}/roles/{assignmentId}/end": #"{"endsOn":"2030-01-01"}"#
             case "/api/v1/budgets/{fundingYear}": #"{"totalPence":-1,"weights":{"onRoll":50,"senSupport":30,"freeSchoolMeals":20},"reservePercent":10}"#
             case "/api/v1/budgets/{fundingYear}/adjustments": #"{"amountPence":0,"reason":""}"#
+            case "/api/v1/pupils", "/api/v1/pupils/{pupilId}":
+                #"{"schoolId":"00000000-0000-4000-8000-000000000004","givenNames":"Ada","familyName":"Pryce","dateOfBirth":"2018-10-15","upn":"A000000000000","yearGroup":3,"needs":[],"senStatus":"none","lookedAfter":false}"#
             default: #"{"email":"","displayName":""}"#
             }
             return (uri, body, true)

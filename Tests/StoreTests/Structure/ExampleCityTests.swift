@@ -29,6 +29,13 @@ struct ExampleCityTests {
                 try await tx.one("SELECT count(*) FROM clusters WHERE locality_lead_user_id = \(officer.userID)").decode(Int.self, at: 0)
             }
             #expect(leads == 7, "the demo officer leads every cluster")
+            // About 150 made-up pupils, at least ten at every school with a demo account, each UPN with a right check letter.
+            let pupils = try await fixture.asOwner { tx in
+                try await tx.query("SELECT upn, school_id FROM pupils ORDER BY upn").decode((String, ID<School>).self)
+            }
+            #expect((140...180).contains(pupils.count), "\(pupils.count) pupils")
+            #expect(pupils.allSatisfy { UPN($0.0) != nil })
+            #expect(Dictionary(grouping: pupils, by: \.1).values.filter { $0.count >= 10 }.count == 8, "Ashgrove, Brookfield and one school in each other cluster")
             // The current funding year's £1,400,000.00, shared by the default formula and confirmed, to the penny.
             let budget = try await BudgetStore(database: fixture.database).budget(officer, year: FundingYear.holding(CalendarDate.today(at: fixture.clock.now)))
             #expect(budget.isConfirmed && budget.balances.count == 7)
