@@ -19,14 +19,15 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              (422), the first cluster's page, /meetings, "Generate meetings" with the time 25:00 (422, the time kept),
              the first meeting's page and its change form with a Saturday (422), /schools (and sorted by cluster), "Add a
              school" submitted empty (422), the first school's page, /trusts, /schools/import, /settings, /settings submitted with a
-             two-digit LA code (422, the code kept), /calendar, /budgets, this funding year's confirmed
+             two-digit LA code (422, the code kept), /calendar, /pupils, /budgets, this funding year's confirmed
              budget with its chart, "Move the money" with no cluster (422, the sum kept), next year's budget with
              the total "lots" (422, kept), the first cluster's ledger, and finally signs out with the
              header button, after which /account goes to /sign-in;
   SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page
              that still has the signed-in header, /settings is read only, /calendar shows the year, /clusters
              shows theirs without the officers' forms, /budgets is a 403, their cluster's page shows this funding
-             year's money without the ledger link, /meetings shows theirs without the generate form, /schools
+             year's money without the ledger link, /pupils lists their school's pupils, "Add a pupil" with a wrong
+             UPN check letter (422, kept), the first pupil's page, /meetings shows theirs without the generate form, /schools
              lists their cluster's schools without the officers' forms.
 Every page or state reached (one line each in the output) must:
   - answer with the expected HTTP status, as HTML, without uncaught JavaScript errors;
@@ -825,6 +826,7 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ("/settings (expect 200)", visit("/settings")),
         ("/settings submitted with a two-digit LA code (error summary, expect 422)", settings_bad_code),
         ("/calendar (expect 200, the term dates in a table)", visit("/calendar", extra=has_table)),
+        ("/pupils (expect 200, every school's pupils in a table)", visit("/pupils", extra=has_table)),
         ("/budgets (expect 200, the funding years in a table)", visit("/budgets", extra=has_table)),
         ("/budgets/{this funding year}, the demo council's confirmed £1,400,000.00 with its chart (expect 200)", budget_confirmed),
         ('"Move the money" submitted with no cluster chosen (error summary, expect 422)', move_money_unchosen),
@@ -878,6 +880,36 @@ def senco_journey(run: Runner, context, password: str) -> None:
                 problems.append(f"a SENCo is offered the form that posts to {action}")
         return check
 
+    def senco_add_pupil_bad_upn():
+        landing = go(tab, run.base_url, "/pupils/new")
+        if landing.status != 200:
+            raise Broken(f"GET /pupils/new answered {landing.status}")
+        tab.page.fill("#upn", "A000000000001")
+        tab.page.fill("#givenNames", "Test")
+        tab.page.fill("#familyName", "Pupil")
+        tab.page.fill("#dateOfBirth", "2018-10-15")
+        tab_to(tab, 'form[action="/pupils"] button[type="submit"]', 'the "Add the pupil" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def kept(problems: list[str]) -> None:
+            if tab.page.input_value("#upn") != "A000000000001" or tab.page.input_value("#familyName") != "Pupil":
+                problems.append("the UPN and name typed are not kept after the error")
+
+        return run.audit(tab, landing, status=422, shot="senco-pupil-errors", path="/pupils", errors=["#upn"], extra=kept)
+
+    def senco_first_pupil():
+        landing = go(tab, run.base_url, "/pupils")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/pupils/"]'); return a && a.getAttribute('href'); }""")
+        if landing.status != 200 or not href:
+            raise Broken("no link to a pupil in the table on /pupils")
+
+        def record(problems: list[str]) -> None:
+            text = tab.page.locator("main").inner_text()
+            if "UPN" not in text or "Change the record" not in text:
+                problems.append("the pupil's page shows no UPN or no link to change the record")
+
+        return run.audit(tab, go(tab, run.base_url, href), status=200, shot="senco-pupil", path=href, extra=record)
+
     def senco_cluster_money():
         landing = go(tab, run.base_url, "/clusters")
         href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/clusters/"]'); return a && a.getAttribute('href'); }""")
@@ -906,6 +938,10 @@ def senco_journey(run: Runner, context, password: str) -> None:
         ("/budgets (not allowed, expect 403)", lambda: run.audit(tab, go(tab, run.base_url, "/budgets"), status=403,
                                                                 shot="senco-budgets-forbidden", path="/budgets")),
         ("/clusters/{id}, their cluster, with this funding year's money (expect 200)", senco_cluster_money),
+        ("/pupils, their school's pupils in a table (expect 200)",
+         lambda: run.audit(tab, go(tab, run.base_url, "/pupils"), status=200, shot="senco-pupils", path="/pupils")),
+        ('"Add a pupil" submitted with a wrong check letter (error summary, expect 422)', senco_add_pupil_bad_upn),
+        ("/pupils/{id}, the first pupil on /pupils (expect 200, with its UPN)", senco_first_pupil),
         ("/meetings, their cluster's, without the officers' form (expect 200)",
          lambda: run.audit(tab, go(tab, run.base_url, "/meetings"), status=200, shot="senco-meetings", path="/meetings",
                            extra=no_form("/meetings/generate"))),

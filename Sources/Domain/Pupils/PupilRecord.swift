@@ -137,20 +137,10 @@ extension PupilDetails {
     /// plain text, a UPN with the right check letter, a date of birth in the year group's cohort (or within a year of
     /// it with a reason; never further), at most two different needs, a home council only when it differs.
     public func checked(councilLACode: String?, today: CalendarDate) throws(DomainError) -> CheckedPupil {
-        var issues: [DomainError.FieldIssue] = []
-        func name(_ text: String, _ pointer: String, _ label: String) -> String {
-            let clean = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            if clean.isEmpty || clean.count > 100 || SchoolDetails.hasControlCharacters(clean) {
-                issues.append(.init(pointer: pointer, detail: "Enter the pupil's \(label) as on their birth certificate, in at most 100 characters."))
-            }
-            return clean
-        }
-        let given = name(givenNames, "/givenNames", "given names")
-        let family = name(familyName, "/familyName", "family name")
+        var issues = Self.textIssues(givenNames: givenNames, familyName: familyName, upn: upn)
+        let given = Self.tidied(givenNames)
+        let family = Self.tidied(familyName)
         let upn = UPN(upn)
-        if upn == nil {
-            issues.append(.init(pointer: "/upn", detail: "Enter the UPN: a check letter and 12 more characters, as on the pupil's school record; the check letter does not match what was entered."))
-        }
         let group = YearGroup(yearGroup)
         if group == nil { issues.append(.init(pointer: "/yearGroup", detail: "Choose a year group from nursery to year 14.")) }
         let reason = outOfCohortReason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
@@ -181,6 +171,24 @@ extension PupilDetails {
         guard issues.isEmpty, let upn, let group else { throw .validation(issues) }
         return CheckedPupil(givenNames: given, familyName: family, dateOfBirth: dateOfBirth, upn: upn, yearGroup: group, needs: needs,
                             senStatus: senStatus, lookedAfter: lookedAfter, homeLACode: home, outOfCohortReason: cohortReason(group, reason, today))
+    }
+
+    static func tidied(_ name: String) -> String { name.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+
+    /// The problems with the names and UPN alone, so that a form whose date or year group cannot even be read still
+    /// names them all at once. - Parameter upn: nil when the UPN is not being entered (a change keeps it).
+    public static func textIssues(givenNames: String, familyName: String, upn: String?) -> [DomainError.FieldIssue] {
+        var issues: [DomainError.FieldIssue] = []
+        for (pointer, label, text) in [("/givenNames", "given names", givenNames), ("/familyName", "family name", familyName)] {
+            let clean = tidied(text)
+            if clean.isEmpty || clean.count > 100 || SchoolDetails.hasControlCharacters(clean) {
+                issues.append(.init(pointer: pointer, detail: "Enter the pupil's \(label) as on their birth certificate, in at most 100 characters."))
+            }
+        }
+        if let upn, UPN(upn) == nil {
+            issues.append(.init(pointer: "/upn", detail: "Enter the UPN: a check letter and 12 more characters, as on the pupil's school record; the check letter does not match what was entered."))
+        }
+        return issues
     }
 
     /// The reason is kept only while the date of birth is out of the cohort.

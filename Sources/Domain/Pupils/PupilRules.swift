@@ -17,6 +17,14 @@ public enum PupilRules {
         try Policy.require(actor, .editPupils, on: .school(school, clusters: []))
     }
 
+    /// Adding a pupil anywhere: a SENCo of some school (the form then offers their schools).
+    public static func requireEditorSomewhere(_ actor: Actor) throws(DomainError) {
+        guard let school = actor.schools(as: .senco).sorted(by: { $0.description < $1.description }).first else {
+            throw .forbidden("Only the SENCo of the pupil's school adds and changes a pupil's record.")
+        }
+        try requireEditor(actor, school: school)
+    }
+
     /// The fields of a change as the audit trail keeps them: values for what does not identify the child, and only
     /// the word "changed" for the name, date of birth and UPN, so the append-only trail never holds what the
     /// retention job must later erase from the record itself.

@@ -137,6 +137,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     let meetings = services.meetings
     BudgetsAPIController(budgets: services.budgets, ledger: services.ledger, today: { meetings.today() }).addRoutes(to: table)
     PupilsAPIController(pupils: services.pupils).addRoutes(to: table)
+    PupilsController(pages: pages, pupils: services.pupils, structure: services.structure).addRoutes(to: table)
     BudgetController(pages: pages, budgets: services.budgets, ledger: services.ledger, clusters: services.clusters, today: { meetings.today() })
         .addRoutes(to: table)
     return router

@@ -138,6 +138,12 @@ struct RouteMatrixTests {
         "GET /api/v1/clusters/{clusterId}/ledger": [401, 403, 403, 403, 404],
         // Pupils: a school's SENCo and headteacher read their school's, officers all; only the school's SENCo writes; an
         // EP never without consent. The body names a school nobody here is SENCo of.
+        "GET /pupils": [303, 200, 200, 403, 200],
+        "GET /pupils/new": [303, 200, 403, 403, 403],
+        "POST /pupils": [303, 422, 422, 403, 422],
+        "GET /pupils/{pupilId}": [303, 404, 404, 403, 404],
+        "GET /pupils/{pupilId}/edit": [303, 404, 404, 403, 404],
+        "POST /pupils/{pupilId}": [303, 422, 422, 403, 422],
         "GET /api/v1/pupils": [401, 200, 200, 403, 200],
         "POST /api/v1/pupils": [401, 403, 403, 403, 403],
         "GET /api/v1/pupils/{pupilId}": [401, 404, 404, 403, 404],

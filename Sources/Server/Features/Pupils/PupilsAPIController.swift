@@ -50,7 +50,7 @@ struct PupilsAPIController {
         try PupilRules.requireReader(context.actor)
         let id = try Self.pupilID(context)
         let body = try await request.decode(as: PupilBody.self, context: context)
-        try await pupils.update(context.actor, id, details: try body.details(), request: context.requestInfo(request))
+        try await pupils.update(context.actor, id, details: try body.details(upnRequired: false), request: context.requestInfo(request))
         return PupilResponse(try await pupils.pupil(context.actor, id, view: "api.changed", request: context.requestInfo(request)))
     }
 }
@@ -95,8 +95,9 @@ struct PupilBody: Decodable, Sendable {
         return id
     }
 
-    /// The record's fields, each readable, or every unreadable one named.
-    func details() throws(DomainError) -> PupilDetails {
+    /// The record's fields, each readable, or every unreadable one named. - Parameter upnRequired: false when changing
+    /// a record, whose UPN is fixed.
+    func details(upnRequired: Bool = true) throws(DomainError) -> PupilDetails {
         var issues: [DomainError.FieldIssue] = []
         let born = CalendarDate(iso: dateOfBirth.trimmingCharacters(in: .whitespaces))
         if born == nil { issues.append(.init(pointer: "/dateOfBirth", detail: "Enter the date of birth as YYYY-MM-DD.")) }
@@ -108,7 +109,9 @@ struct PupilBody: Decodable, Sendable {
         }
         let status = SENStatus(rawValue: senStatus)
         if status == nil { issues.append(.init(pointer: "/senStatus", detail: "Choose sen_support, ehcp, under_assessment or none.")) }
-        guard issues.isEmpty, let born, let status else { throw .validation(issues) }
+        guard issues.isEmpty, let born, let status else {
+            throw .validation(PupilDetails.textIssues(givenNames: givenNames, familyName: familyName, upn: upnRequired ? upn : nil) + issues)
+        }
         return PupilDetails(givenNames: givenNames, familyName: familyName, dateOfBirth: born, upn: upn, yearGroup: yearGroup, needs: kinds,
                             senStatus: status, lookedAfter: lookedAfter, homeLACode: homeLACode, outOfCohortReason: outOfCohortReason)
     }
