@@ -58,7 +58,11 @@ extension AuditStore {
                                        OR strpos(lower(u.email), \(record)) > 0 OR strpos(lower(s.name), \(record)) > 0
                                        OR strpos(lower(c.name), \(record)) > 0)
                  OR e.entity_id IN (SELECT s.id::text FROM schools s WHERE strpos(lower(s.name), \(record)) > 0)
-                 OR e.entity_id IN (SELECT c.id::text FROM clusters c WHERE strpos(lower(c.name), \(record)) > 0))
+                 OR e.entity_id IN (SELECT c.id::text FROM clusters c WHERE strpos(lower(c.name), \(record)) > 0)
+                 -- A pupil, by id: the reads of their record and the lists that showed them; by name, their record's events.
+                 OR (length(\(record)) = 36 AND e.entity_type = 'pupil_list' AND strpos(e.after ->> 'pupilIds', \(record)) > 0)
+                 OR (e.entity_type = 'pupil' AND e.entity_id IN (SELECT p.id::text FROM pupils p
+                                                                 WHERE strpos(lower(p.given_names || ' ' || p.family_name), \(record)) > 0)))
             """
     }
 

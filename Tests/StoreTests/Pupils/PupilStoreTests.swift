@@ -74,6 +74,11 @@ struct PupilStoreTests {
             #expect(pupilEvents.first { $0.action == "pupil.viewed" }?.after?["view"] == "page")
             let changed = try #require(pupilEvents.first)
             #expect(changed.before == ["givenNames": "previous"] && changed.after == ["givenNames": "changed"])
+            // Officers find a pupil's events by the pupil's id (list reads included) or name, as they filter the trail by any record.
+            let byID = try await fixture.audit.list(officer, filter: AuditFilter(record: id.description), page: 1).items.map(\.action)
+            #expect(byID == ["pupil.changed", "pupils.listed", "pupil.viewed", "pupil.created"])
+            let byName = try await fixture.audit.list(officer, filter: AuditFilter(record: "bea applebank"), page: 1).items.map(\.action)
+            #expect(byName == ["pupil.changed", "pupil.viewed", "pupil.created"])
             let everything = pupilEvents.map { "\($0.before ?? [:]) \($0.after ?? [:])" }.joined()
             #expect(!everything.contains("Ada") && !everything.contains("Bea") && !everything.contains("Applebank") && !everything.contains("2018-10-15"))
         }
