@@ -164,4 +164,10 @@ public struct FundingYear: AnnualPeriod {
     /// "2026-27", as financial years are written.
     public var name: String { String(format: "%d-%02d", startYear, (startYear + 1) % 100) }
     public var description: String { name }
+
+    /// The census a year's budget formula reads: the latest before 1 April, the January census of the same year.
+    public var censusYear: Int { startYear }
+
+    /// The academic year whose cluster memberships are in force on 1 April, the funding year's first day.
+    public var membershipYear: AcademicYear { AcademicYear.holding(firstDay) }
 }

@@ -25,8 +25,8 @@ extension BudgetStore {
             SELECT c.id, c.name, count(*)::int, coalesce(sum(f.on_roll), 0)::bigint, coalesce(sum(f.sen_support), 0)::bigint,
                    coalesce(sum(f.fsm), 0)::bigint, count(*) FILTER (WHERE f.on_roll IS NULL OR f.sen_support IS NULL OR f.fsm IS NULL)::int
             FROM cluster_memberships m JOIN clusters c ON c.id = m.cluster_id
-            LEFT JOIN school_census_figures f ON f.school_id = m.school_id AND f.census_year = \(year.startYear)
-            WHERE m.academic_year = \(year.startYear - 1)
+            LEFT JOIN school_census_figures f ON f.school_id = m.school_id AND f.census_year = \(year.censusYear)
+            WHERE m.academic_year = \(year.membershipYear.startYear)
             GROUP BY c.id, c.name ORDER BY c.name
             """
         ).decode((ID<Cluster>, String, Int, Int64, Int64, Int64, Int).self)
@@ -62,8 +62,8 @@ extension BudgetStore {
             problem = error
         }
         let balances = saved?.5 == nil ? [:] : try await LedgerStore.balances(year: year, in: tx)
-        return BudgetView(year: year, terms: terms, exists: saved != nil, confirmedAt: saved?.5, confirmedByName: saved?.6, censusYear: year.startYear,
-                          membershipYear: AcademicYear(year.startYear - 1), schoolsWithoutFigures: missing, plan: plan, planProblem: problem,
+        return BudgetView(year: year, terms: terms, exists: saved != nil, confirmedAt: saved?.5, confirmedByName: saved?.6, censusYear: year.censusYear,
+                          membershipYear: year.membershipYear, schoolsWithoutFigures: missing, plan: plan, planProblem: problem,
                           overrides: overrides, balances: balances)
     }
 

@@ -100,6 +100,12 @@ struct BudgetFormulaTests {
         #expect(throws: DomainError.self) { try BudgetFormula.allocate(Self.terms(100), figures: []) }
     }
 
+    @Test("funding year 2026-27 reads the January 2026 census and the clusters of 2025/26, in force on 1 April 2026")
+    func inputs() {
+        #expect(FundingYear(2026).censusYear == 2026)
+        #expect(FundingYear(2026).membershipYear == AcademicYear(2025))
+    }
+
     @Test("the reserve is the reserve share of the allocation, rounded down to the penny")
     func reserve() {
         #expect(Self.terms(0, reserve: 10).reserve(of: Pence(33_339)) == Pence(3_333))
