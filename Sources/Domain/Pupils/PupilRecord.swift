@@ -185,8 +185,8 @@ extension PupilDetails {
                 issues.append(.init(pointer: pointer, detail: "Enter the pupil's \(label) as on their birth certificate, in at most 100 characters."))
             }
         }
-        if let upn, UPN(upn) == nil {
-            issues.append(.init(pointer: "/upn", detail: "Enter the UPN: a check letter and 12 more characters, as on the pupil's school record; the check letter does not match what was entered."))
+        if let upn, let problem = UPN.problem(with: upn) {
+            issues.append(.init(pointer: "/upn", detail: problem))
         }
         return issues
     }

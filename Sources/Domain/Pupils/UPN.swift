@@ -24,6 +24,17 @@ public struct UPN: Hashable, Sendable, CustomStringConvertible, Comparable {
         self.text = text
     }
 
+    /// What is wrong with a typed UPN, in words a SENCo can act on; nil when it is a UPN.
+    public static func problem(with typed: String) -> String? {
+        guard UPN(typed) == nil else { return nil }
+        let characters = Array(typed.uppercased().filter { !$0.isWhitespace })
+        let shaped = characters.count == 13 && alphabet.contains(characters[0]) && characters[1..<12].allSatisfy(\.isASCIIDigitOnly)
+            && (characters[12].isASCIIDigitOnly || alphabet.contains(characters[12]))
+        return shaped
+            ? "The UPN's first letter does not match the rest: check the UPN against the pupil's school record."
+            : "Enter the UPN as on the pupil's school record: a letter, then 12 digits (or 11 digits and a letter), 13 characters in all."
+    }
+
     /// The check letter for the twelve characters after it; nil if they are not eleven digits and a digit or letter.
     public static func checkLetter(for rest: String) -> Character? {
         let characters = Array(rest)

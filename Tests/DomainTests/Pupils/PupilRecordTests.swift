@@ -29,6 +29,10 @@ struct PupilRecordTests {
         #expect(UPN("P00000000001") == nil && UPN("P0000000000010") == nil, "12 or 14 characters")
         #expect(UPN("P00000000000I") == nil, "I, O and S are never used")
         #expect(UPN("P0000000000A1") == nil, "only the last character may be a letter")
+        // What the SENCo is told depends on what is wrong.
+        #expect(UPN.problem(with: "Q000000000001")?.hasPrefix("The UPN's first letter does not match") == true)
+        #expect(UPN.problem(with: "x")?.hasPrefix("Enter the UPN as on the pupil's school record") == true)
+        #expect(UPN.problem(with: "P000000000001") == nil)
     }
 
     @Test("a UPN round-trips through its check letter for every serial (random cases, replayable seed)")

@@ -99,7 +99,7 @@ struct BudgetTermsPageForm: Decodable, Sendable {
             return 0
         }
         let total = Pence(poundsText: total ?? "")
-        if total == nil { issues.append(.init(pointer: "/total", detail: "Enter the total in pounds, like 1,400,000 or 1400000.00.")) }
+        if total == nil { issues.append(.init(pointer: "/total", detail: BudgetPageIssues.pounds(self.total, "the total", "1,400,000"))) }
         let weights = FormulaWeights(onRoll: whole(weightOnRoll, "/weightOnRoll", "Enter a weight from 0 to 100."),
                                      senSupport: whole(weightSenSupport, "/weightSenSupport", "Enter a weight from 0 to 100."),
                                      freeSchoolMeals: whole(weightFreeSchoolMeals, "/weightFreeSchoolMeals", "Enter a weight from 0 to 100."))
@@ -130,7 +130,7 @@ struct OverridePageForm: Decodable, Sendable {
     func amount() throws(DomainError) -> Pence? {
         if remove != nil { return nil }
         guard let pence = Pence(poundsText: allocation ?? "") else {
-            throw .validation([.init(pointer: "/allocation", detail: "Enter the allocation in pounds, like 200,000 or 200000.00.")])
+            throw .validation([.init(pointer: "/allocation", detail: BudgetPageIssues.pounds(allocation, "the allocation", "200,000"))])
         }
         return pence
     }
@@ -161,7 +161,7 @@ struct AdjustmentPageForm: Decodable, Sendable {
     func parsed() throws(DomainError) -> (ID<Cluster>?, ID<Cluster>?, Pence) {
         let (from, to) = try Self.clusters(from: fromClusterId, to: toClusterId)
         guard let pence = Pence(poundsText: amount ?? "") else {
-            throw .validation([.init(pointer: "/amount", detail: "Enter the sum in pounds, like 5,000 or 5000.00.")])
+            throw .validation([.init(pointer: "/amount", detail: BudgetPageIssues.pounds(amount, "the sum", "5,000"))])
         }
         return (from, to, pence)
     }
@@ -172,6 +172,13 @@ enum BudgetPageIssues {
     static let names = ["/totalPence": "/total", "/weights/onRoll": "/weightOnRoll", "/weights/senSupport": "/weightSenSupport",
                         "/weights/freeSchoolMeals": "/weightFreeSchoolMeals", "/weights": "/weightOnRoll", "/allocationPence": "/allocation",
                         "/amountPence": "/amount"]
+
+    /// Why a sum typed in pounds cannot be read: a minus sign gets its own answer (the direction of a move is chosen
+    /// with the clusters, never by the sign).
+    static func pounds(_ text: String?, _ what: String, _ example: String) -> String {
+        if text?.trimmingCharacters(in: .whitespaces).hasPrefix("-") == true { return "Enter \(what) without a minus sign: it cannot be negative." }
+        return "Enter \(what) in pounds, like \(example) or \(example.replacingOccurrences(of: ",", with: "")).00."
+    }
 
     static func renamed(_ issues: [DomainError.FieldIssue]) -> [DomainError.FieldIssue] {
         issues.map { .init(pointer: names[$0.pointer] ?? $0.pointer, detail: $0.detail) }
