@@ -36,6 +36,21 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
         self.init(year: year, month: month, day: day)
     }
 
+    /// Reads a date as people in England type it, `15/10/2018` (day, month, year; dots or spaces also separate), or
+    /// as `2018-10-15`. A two-digit year is refused: it could be either century.
+    public init?(typed text: String) {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if let iso = CalendarDate(iso: text) {
+            self = iso
+            return
+        }
+        let parts = text.split(whereSeparator: { "/. ".contains($0) })
+        guard parts.count == 3, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count), parts[2].count == 4,
+            let day = Int(parts[0]), let month = Int(parts[1]), let year = Int(parts[2])
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
     /// The council's time zone: every "today" and every deadline is counted in it.
     public static let councilTimeZone = TimeZone(identifier: "Europe/London") ?? .gmt
 

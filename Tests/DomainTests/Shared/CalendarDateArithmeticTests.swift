@@ -7,6 +7,16 @@ func day(_ iso: String) -> CalendarDate { CalendarDate(iso: iso)! }
 
 @Suite("calendar dates: weekdays and day arithmetic")
 struct CalendarDateArithmeticTests {
+    @Test("a date as people in England type it: day, month, year, or ISO; never a two-digit year or an impossible day")
+    func typed() {
+        #expect(CalendarDate(typed: "15/10/2018") == day("2018-10-15"))
+        #expect(CalendarDate(typed: " 5.3.2019 ") == day("2019-03-05"))
+        #expect(CalendarDate(typed: "2018-10-15") == day("2018-10-15"))
+        #expect(CalendarDate(typed: "31/02/2018") == nil)
+        #expect(CalendarDate(typed: "15/10/18") == nil)
+        #expect(CalendarDate(typed: "10/15/2018") == nil, "month 15")
+    }
+
     @Test("day numbers count from 1 January 1970 and round-trip for every day from 1999 to 2034")
     func dayNumbers() {
         #expect(day("1970-01-01").dayNumber == 0)

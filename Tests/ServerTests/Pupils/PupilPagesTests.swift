@@ -48,7 +48,7 @@ struct PupilPagesTests {
                 try await client.execute(uri: location + "/edit", method: .get, headers: Self.page(head)) { response in
                     #expect(response.status == .forbidden)
                 }
-                let change = "givenNames=Bea&familyName=Applebank&dateOfBirth=2018-10-15&yearGroup=3&primaryNeed=&secondaryNeed=&senStatus=ehcp&lookedAfter=true&homeLACode="
+                let change = "givenNames=Bea&familyName=Applebank&dateOfBirth=15%2F10%2F2018&yearGroup=3&primaryNeed=&secondaryNeed=&senStatus=ehcp&lookedAfter=true&homeLACode="
                 try await client.execute(uri: location, method: .post, headers: Self.page(senco), body: ByteBuffer(string: change)) { response in
                     #expect(response.status == .seeOther)
                 }

@@ -234,8 +234,8 @@ struct PupilPageForm: Decodable, Sendable {
     /// - Parameter upnRequired: false when changing a record, whose UPN is fixed.
     func details(upnRequired: Bool = true) throws(DomainError) -> PupilDetails {
         var issues: [DomainError.FieldIssue] = []
-        let born = CalendarDate(iso: (dateOfBirth ?? "").trimmingCharacters(in: .whitespaces))
-        if born == nil { issues.append(.init(pointer: "/dateOfBirth", detail: "Enter the date of birth as YYYY-MM-DD, like 2018-10-15.")) }
+        let born = CalendarDate(typed: dateOfBirth ?? "")
+        if born == nil { issues.append(.init(pointer: "/dateOfBirth", detail: "Enter the date of birth as day, month and year, like 15/10/2018.")) }
         let group = Int((yearGroup ?? "").trimmingCharacters(in: .whitespaces))
         if group == nil { issues.append(.init(pointer: "/yearGroup", detail: "Choose a year group from nursery to year 14.")) }
         let status = SENStatus(rawValue: senStatus ?? "")
