@@ -46,6 +46,27 @@ public struct BudgetPlan: Sendable {
         return self
     }
 
+    /// Checks every override of a budget at once: each as below, and each cluster at most once. Pointers are
+    /// `/overrides/<index>/…`.
+    public static func checkedOverrides(_ overrides: [AllocationOverride]) throws(DomainError) -> [AllocationOverride] {
+        var issues: [DomainError.FieldIssue] = []
+        var checked: [AllocationOverride] = []
+        for (index, override) in overrides.enumerated() {
+            do throws(DomainError) {
+                checked.append(try checkedOverride(override))
+            } catch .validation(let more) {
+                issues += more.map { .init(pointer: "/overrides/\(index)" + $0.pointer, detail: $0.detail) }
+            } catch {
+                throw error
+            }
+        }
+        if Set(overrides.map(\.clusterID)).count != overrides.count {
+            issues.append(.init(pointer: "/overrides", detail: "Override each cluster at most once."))
+        }
+        guard issues.isEmpty else { throw .validation(issues) }
+        return checked
+    }
+
     /// Checks an officer's override before it is saved.
     public static func checkedOverride(_ override: AllocationOverride) throws(DomainError) -> AllocationOverride {
         var issues: [DomainError.FieldIssue] = []

@@ -66,22 +66,7 @@ public struct BudgetStore: Sendable {
     public func save(_ actor: Actor, year: FundingYear, terms: BudgetTerms, overrides: [AllocationOverride]?, request: RequestInfo) async throws -> BudgetView {
         try authorize(actor)
         let terms = try terms.validated()
-        var checked: [AllocationOverride]?
-        if let overrides {
-            var issues: [DomainError.FieldIssue] = []
-            checked = []
-            for (index, override) in overrides.enumerated() {
-                do throws(DomainError) {
-                    checked?.append(try BudgetPlan.checkedOverride(override))
-                } catch .validation(let more) {
-                    issues += more.map { .init(pointer: "/overrides/\(index)" + $0.pointer, detail: $0.detail) }
-                } catch { throw error }
-            }
-            if Set(overrides.map(\.clusterID)).count != overrides.count {
-                issues.append(.init(pointer: "/overrides", detail: "Override each cluster at most once."))
-            }
-            guard issues.isEmpty else { throw DomainError.validation(issues) }
-        }
+        let checked = try overrides.map { list throws(DomainError) in try BudgetPlan.checkedOverrides(list) }
         return try await database.transaction(actingAs: actor.userID) { tx in
             let before = try await Self.lockDraft(year, in: tx)
             try await Self.writeTerms(terms, year: year, in: tx)
