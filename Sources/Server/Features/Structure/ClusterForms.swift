@@ -13,13 +13,7 @@ struct ClusterForm: Decodable, Sendable {
     /// Each field is text or left out; `null` is refused (400), so a PATCH never reads null as "leave it".
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        func field(_ key: CodingKeys) throws -> String? {
-            guard container.contains(key) else { return nil }
-            if try container.decodeNil(forKey: key) {
-                throw DecodingError.valueNotFound(String.self, .init(codingPath: [key], debugDescription: "\(key.rawValue) is null; send text or leave it out."))
-            }
-            return try container.decode(String.self, forKey: key)
-        }
+        func field(_ key: CodingKeys) throws -> String? { try container.decodeUnlessNull(String.self, forKey: key) }
         name = try field(.name)
         localityLeadUserId = try field(.localityLeadUserId)
     }
