@@ -46,6 +46,13 @@ struct QueryFilters {
         }
     }
 
+    /// A funding year by the year it starts, 2000 to 2100.
+    mutating func fundingYear(_ name: String = "fundingYear") -> FundingYear? {
+        value(name, "Choose the funding year by the year it starts, from 2000 to 2100.") { text in
+            Int(text).flatMap { CalendarController.years.contains($0) ? FundingYear($0) : nil }
+        }
+    }
+
     func check() throws(DomainError) {
         guard issues.isEmpty else { throw .validation(issues) }
     }

@@ -159,13 +159,8 @@ struct BudgetController {
         let cluster = try ClusterController.clusterID(context)
         let detail = try await clusters.cluster(session.actor, cluster, year: AcademicYear.holding(today()))
         let current = FundingYear.holding(today())
-        let yearResult = Result { () throws(DomainError) in try BudgetsAPIController.queryFundingYear(request, today: today(), emptyIsAbsent: true) }
-        let kindResult = Result { () throws(DomainError) in try BudgetsAPIController.queryKind(request, emptyIsAbsent: true) }
-        let year = (try? yearResult.get()) ?? current
-        let kind = (try? kindResult.get()) ?? nil
-        var issues: [DomainError.FieldIssue] = []
-        for case .failure(.validation(let found)) in [yearResult.map { _ in () }, kindResult.map { _ in () }] { issues += found }
-        let errors = FormErrors(issues)
+        let (year, kind, filters) = BudgetsAPIController.ledgerQuery(request, today: today(), emptyIsAbsent: true)
+        let errors = FormErrors(filters.issues)
         let balance = try await ledger.balance(session.actor, cluster: cluster, year: year)
         var page = LedgerPage(
             layout: Layout(title: "Ledger, \(detail.overview.name)", path: "/budgets", session: session), errors: errors,
@@ -186,8 +181,8 @@ struct BudgetController {
     @Sendable func ledgerCSV(_ request: Request, context: SignedInContext) async throws -> Response {
         try budgets.authorize(context.actor)
         let cluster = try ClusterController.clusterID(context)
-        let year = try BudgetsAPIController.queryFundingYear(request, today: today(), emptyIsAbsent: true)
-        let kind = try BudgetsAPIController.queryKind(request, emptyIsAbsent: true)
+        let (year, kind, filters) = BudgetsAPIController.ledgerQuery(request, today: today(), emptyIsAbsent: true)
+        try filters.check()
         var lines = ["position,date,kind,amount_pounds,pot,source_kind,source_id,reason,author"]
         var number = 1
         while true {

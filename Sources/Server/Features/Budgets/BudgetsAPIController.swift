@@ -28,23 +28,13 @@ struct BudgetsAPIController {
         return FundingYear(year)
     }
 
-    /// `?fundingYear=2026`, or the funding year holding today when it is left out. A page's form sends an empty field
-    /// for "this year"; the API takes an empty value as a mistake.
-    static func queryFundingYear(_ request: Request, today: CalendarDate, emptyIsAbsent: Bool = false) throws(DomainError) -> FundingYear {
-        guard let text = request.uri.queryParameters["fundingYear"], !(text.isEmpty && emptyIsAbsent) else { return FundingYear.holding(today) }
-        guard let year = Int(String(text)), CalendarController.years.contains(year) else {
-            throw .validation([.init(pointer: "/fundingYear", detail: "Choose the funding year by the year it starts, from 2000 to 2100.")])
-        }
-        return FundingYear(year)
-    }
-
-    /// `?kind=commitment`: one kind of entry, or all (left out; empty too, on a page).
-    static func queryKind(_ request: Request, emptyIsAbsent: Bool = false) throws(DomainError) -> LedgerKind? {
-        guard let text = request.uri.queryParameters["kind"], !(text.isEmpty && emptyIsAbsent) else { return nil }
-        guard let kind = LedgerKind(rawValue: String(text)) else {
-            throw .validation([.init(pointer: "/kind", detail: "Choose one of: " + LedgerKind.allCases.map(\.rawValue).joined(separator: ", ") + ".")])
-        }
-        return kind
+    /// `?fundingYear=2026` (or the funding year holding today) and `?kind=commitment` (or every kind), each unreadable
+    /// one reported; a page's form sends an empty field for "this year" and "every kind", the API never.
+    static func ledgerQuery(_ request: Request, today: CalendarDate, emptyIsAbsent: Bool) -> (year: FundingYear, kind: LedgerKind?, filters: QueryFilters) {
+        var filters = QueryFilters(request, emptyIsAbsent: emptyIsAbsent)
+        let year = filters.fundingYear() ?? FundingYear.holding(today)
+        let kind = filters.value("kind", "Choose one of: " + LedgerKind.allCases.map(\.rawValue).joined(separator: ", ") + ".") { LedgerKind(rawValue: $0) }
+        return (year, kind, filters)
     }
 
     @Sendable func list(_ request: Request, context: SignedInContext) async throws -> PageBody<BudgetSummaryBody> {
@@ -81,7 +71,9 @@ struct BudgetsAPIController {
 
     @Sendable func balance(_ request: Request, context: SignedInContext) async throws -> BalanceBody {
         let cluster = try ClusterController.clusterID(context)
-        let year = try Self.queryFundingYear(request, today: today())
+        let query = Self.ledgerQuery(request, today: today(), emptyIsAbsent: false)
+        try query.filters.check()
+        let year = query.year
         return BalanceBody(clusterId: cluster.description, fundingYear: year.startYear,
                            balance: try await ledger.balance(context.actor, cluster: cluster, year: year))
     }
@@ -89,8 +81,8 @@ struct BudgetsAPIController {
     @Sendable func entries(_ request: Request, context: SignedInContext) async throws -> PageBody<LedgerEntryBody> {
         try budgets.authorize(context.actor)
         let cluster = try ClusterController.clusterID(context)
-        let year = try Self.queryFundingYear(request, today: today())
-        let kind = try Self.queryKind(request)
+        let (year, kind, filters) = Self.ledgerQuery(request, today: today(), emptyIsAbsent: false)
+        try filters.check()
         let (number, size) = try PageBody<LedgerEntryBody>.requested(request)
         return PageBody(try await ledger.entries(context.actor, cluster: cluster, year: year, kind: kind, page: number, size: size), map: LedgerEntryBody.init)
     }
