@@ -20,8 +20,8 @@ public enum Action: String, Sendable, CaseIterable {
     case manageBudgets
     /// See a cluster's balance for a funding year (the store narrows it to the clusters of that year).
     case viewBalance
-    /// Read pupils' records: officers all, a school's SENCo and headteacher their school's (row-level security
-    /// narrows it); never an EP without the family's consent to EP involvement.
+    /// Read pupils' records: officers all, a school's SENCo and headteacher their school's, an EP the pupils of their
+    /// clusters whose families consent to EP involvement (row-level security narrows it to exactly these).
     case readPupils
     /// Add and change pupils at a school: its SENCo only.
     case editPupils
@@ -73,8 +73,8 @@ public enum Policy {
         case .viewBalance:
             return canSee(actor, target) ? .allow : .notVisible
         case .readPupils:
-            return actor.isOfficer || !actor.schools().isEmpty ? .allow
-                : .notPermitted("Educational psychologists reach a pupil only with the family's consent to EP involvement.")
+            return actor.isOfficer || !actor.schools().isEmpty || actor.roles.contains(.educationalPsychologist) ? .allow
+                : .notPermitted("Only officers, a pupil's school and educational psychologists with the family's consent read pupils' records.")
         case .editPupils:
             guard case .school(let school, _) = target, actor.schools(as: .senco).contains(school) else {
                 return .notPermitted("Only the SENCo of the pupil's school adds and changes a pupil's record.")

@@ -13,6 +13,7 @@ extension Bootstrap {
                       "Kestle", "Larchmont", "Meadowes", "Nettlefold", "Oakhurst", "Pebblecombe", "Quillon", "Rowanby"]
         let needs = NeedType.allCases
         let year = AcademicYear.holding(today)
+        var added: [DemoPupil] = []
         for school in schools {
             let count = withAccounts.contains(school.urn) ? 12 : 1
             let groups: ClosedRange<Int> = switch school.phase {
@@ -41,8 +42,10 @@ extension Bootstrap {
                 )?.decode(ID<Pupil>.self, at: 0)
                 if let id {
                     try await tx.execute("INSERT INTO pupil_enrolments (pupil_id, school_id, from_on) VALUES (\(id), \(school.id), \(year.firstDay))")
+                    added.append(DemoPupil(id: id, school: school.id, seed: seed, bornOn: born, withAccount: withAccounts.contains(school.urn)))
                 }
             }
         }
+        try await loadDemoConsentAndReferrals(added, author: author, today: today, in: tx)
     }
 }

@@ -26,6 +26,12 @@ public struct PupilRecordView: Sendable {
     public var updatedAt: Date
     /// Filled for one pupil's record, empty in lists.
     public var enrolments: [Enrolment] = []
+    /// The consent history, for officers and the pupil's school (empty for an EP); one pupil's record only.
+    public var consents: [ConsentRecord] = []
+    /// The purposes whose consent is in force; one pupil's record only.
+    public var consentInForce: Set<ConsentPurpose> = []
+    /// EHC needs-assessment referrals, newest first; one pupil's record only.
+    public var referrals: [ReferralView] = []
 }
 
 public struct PupilFilter: Sendable {
@@ -100,7 +106,7 @@ public struct PupilStore: Sendable {
         }
     }
 
-    /// One pupil's record with the schools they have been on roll at; the read is audited.
+    /// One pupil's record with the schools they have been on roll at, consent and referrals; the read is audited once.
     public func pupil(_ actor: Actor, _ id: ID<Pupil>, view: String, request: RequestInfo) async throws -> PupilRecordView {
         try PupilRules.requireReader(actor)
         return try await database.transaction(actingAs: actor.userID) { tx in
@@ -111,6 +117,9 @@ public struct PupilStore: Sendable {
                 WHERE e.pupil_id = \(id) ORDER BY e.from_on LIMIT 100
                 """
             ).decode((String, CalendarDate, CalendarDate?).self).map { PupilRecordView.Enrolment(schoolName: $0.0, fromOn: $0.1, toOn: $0.2) }
+            pupil.consents = try await Self.consents(of: id, in: tx)
+            pupil.consentInForce = try await Self.consentInForce(of: id, in: tx)
+            pupil.referrals = try await ReferralStore.referrals(of: id, in: tx)
             try await AuditLog.append(.init(actor: actor.userID, action: "pupil.viewed", entityType: "pupil", entityID: id.description,
                                             after: ["view": view]), request: request, in: tx)
             return pupil

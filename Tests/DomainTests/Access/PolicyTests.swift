@@ -48,8 +48,8 @@ struct PolicyTests {
             rows.append((role, .manageBudgets, .council, isOfficer ? .allow : .notPermitted("Only council officers set budgets and read the ledger.")))
             rows.append((role, .viewBalance, .cluster(cluster), .allow))
             rows.append((role, .viewBalance, .cluster(farCluster), isOfficer ? .allow : .notVisible))
-            rows.append((role, .readPupils, .council, role == .educationalPsychologist
-                ? .notPermitted("Educational psychologists reach a pupil only with the family's consent to EP involvement.") : .allow))
+            // Every role may ask; row-level security narrows an EP to the pupils whose families consent (PupilStoreTests).
+            rows.append((role, .readPupils, .council, .allow))
             let onlySenco = Decision.notPermitted("Only the SENCo of the pupil's school adds and changes a pupil's record.")
             rows.append((role, .editPupils, own, role == .senco ? .allow : onlySenco))
             rows.append((role, .editPupils, peer, onlySenco))

@@ -36,6 +36,23 @@ struct ExampleCityTests {
             #expect((140...180).contains(pupils.count), "\(pupils.count) pupils")
             #expect(pupils.allSatisfy { UPN($0.0) != nil })
             #expect(Dictionary(grouping: pupils, by: \.1).values.filter { $0.count >= 10 }.count == 8, "Ashgrove, Brookfield and one school in each other cluster")
+            // Consent for most, a few withdrawn, a third with EP involvement; a dozen referrals at every stage, some late.
+            let consent = try await fixture.asOwner { tx in
+                try await tx.one(
+                    """
+                    SELECT (SELECT count(*) FROM ehcp_referrals),
+                           (SELECT count(*) FROM pupil_consent_states WHERE purpose = 'panel_sharing' AND in_force),
+                           (SELECT count(*) FROM pupil_consent_states WHERE purpose = 'panel_sharing' AND NOT in_force),
+                           (SELECT count(*) FROM pupil_consent_states WHERE purpose = 'ep_involvement' AND in_force)
+                    """
+                ).decode((Int, Int, Int, Int).self)
+            }
+            #expect(consent.0 == 12 && consent.1 * 10 >= pupils.count * 7 && consent.2 >= 2 && consent.3 >= 20, "\(consent)")
+            let referrals = ReferralStore(database: fixture.database, clock: fixture.clock.clock)
+            let timeliness = try await referrals.timeliness(officer, year: nil, standing: nil, page: 1, size: 100,
+                                                            request: fixture.request())
+            #expect((timeliness.counts[.missed] ?? 0) >= 3 && (timeliness.counts[.pending] ?? 0) >= 2 && (timeliness.counts[.met] ?? 0) >= 2,
+                    "\(timeliness.counts)")
             // The current funding year's £1,400,000.00, shared by the default formula and confirmed, to the penny.
             let budget = try await BudgetStore(database: fixture.database).budget(officer, year: FundingYear.holding(CalendarDate.today(at: fixture.clock.now)))
             #expect(budget.isConfirmed && budget.balances.count == 7)
