@@ -138,6 +138,8 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     BudgetsAPIController(budgets: services.budgets, ledger: services.ledger, today: { meetings.today() }).addRoutes(to: table)
     PupilsAPIController(pupils: services.pupils).addRoutes(to: table)
     PupilsController(pages: pages, pupils: services.pupils, structure: services.structure).addRoutes(to: table)
+    PupilRecordsAPIController(pupils: services.pupils, referrals: services.referrals, audit: services.audit).addRoutes(to: table)
+    PupilRecordsController(pages: pages, pupils: services.pupils, referrals: services.referrals, audit: services.audit).addRoutes(to: table)
     BudgetController(pages: pages, budgets: services.budgets, ledger: services.ledger, clusters: services.clusters, today: { meetings.today() })
         .addRoutes(to: table)
     return router
@@ -159,6 +161,7 @@ public struct AppServices: Sendable {
     public var budgets: BudgetStore
     public var ledger: LedgerStore
     public var pupils: PupilStore
+    public var referrals: ReferralStore
 
     /// - Parameter passwordHashCost: bcrypt's cost; `PasswordHasher.productionCost` unless a test lowers it to run quickly.
     public static func make(
@@ -179,7 +182,8 @@ public struct AppServices: Sendable {
             meetings: MeetingStore(database: database, clock: clock),
             budgets: BudgetStore(database: database),
             ledger: LedgerStore(database: database),
-            pupils: PupilStore(database: database, clock: clock)
+            pupils: PupilStore(database: database, clock: clock),
+            referrals: ReferralStore(database: database, clock: clock)
         )
     }
 }

@@ -33,6 +33,9 @@ struct FormErrors: Sendable, MustacheParent {
 
     var hasErrors: Bool { !items.isEmpty }
 
+    /// The first problem with one field, by its name.
+    func message(for field: String) -> String? { byField[field] }
+
     func child(named name: String) -> Any? {
         switch name {
         case "hasErrors": hasErrors

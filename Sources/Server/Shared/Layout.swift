@@ -21,10 +21,11 @@ struct Layout: Sendable {
             // Everyone signed in reads the clusters, meetings and schools they may see, the calendar and the settings
             // (cut-offs and caps apply to them); only officers reach users and the audit trail.
             items += [("Clusters", "/clusters"), ("Meetings", "/meetings"), ("Schools", "/schools")]
-            // Pupils are for their school's SENCo and headteacher and for officers; EPs reach a pupil only with consent.
-            if session.actor.isOfficer || !session.actor.schools().isEmpty { items.append(("Pupils", "/pupils")) }
+            // Pupils: a school's SENCo and headteacher, officers, and EPs (who find there only the pupils whose families
+            // consent to EP involvement).
+            if Policy.authorize(session.actor, .readPupils, on: .council) == .allow { items.append(("Pupils", "/pupils")) }
             items += [("Calendar", "/calendar"), ("Settings", "/settings")]
-            if session.actor.isOfficer { items += [("Budgets", "/budgets"), ("Users", "/users"), ("Audit trail", "/audit")] }
+            if session.actor.isOfficer { items += [("Referrals", "/referrals"), ("Budgets", "/budgets"), ("Users", "/users"), ("Audit trail", "/audit")] }
             items.append(("Your account", "/account"))
         } else {
             items.append(("Sign in", "/sign-in"))

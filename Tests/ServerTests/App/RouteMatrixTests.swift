@@ -138,16 +138,34 @@ struct RouteMatrixTests {
         "GET /api/v1/clusters/{clusterId}/ledger": [401, 403, 403, 403, 404],
         // Pupils: a school's SENCo and headteacher read their school's, officers all; only the school's SENCo writes; an
         // EP never without consent. The body names a school nobody here is SENCo of.
-        "GET /pupils": [303, 200, 200, 403, 200],
+        // An EP reaches pupils only with the family's consent to EP involvement: the list is theirs, a pupil without it is not there.
+        "GET /pupils": [303, 200, 200, 200, 200],
         "GET /pupils/new": [303, 200, 403, 403, 403],
-        "POST /pupils": [303, 422, 422, 403, 422],
-        "GET /pupils/{pupilId}": [303, 404, 404, 403, 404],
-        "GET /pupils/{pupilId}/edit": [303, 404, 404, 403, 404],
-        "POST /pupils/{pupilId}": [303, 422, 422, 403, 422],
-        "GET /api/v1/pupils": [401, 200, 200, 403, 200],
+        "POST /pupils": [303, 422, 422, 422, 422],
+        "GET /pupils/{pupilId}": [303, 404, 404, 404, 404],
+        "GET /pupils/{pupilId}/edit": [303, 404, 404, 404, 404],
+        "POST /pupils/{pupilId}": [303, 422, 422, 422, 422],
+        "GET /pupils/{pupilId}/consents/new": [303, 404, 404, 404, 404],
+        "POST /pupils/{pupilId}/consents": [303, 404, 404, 404, 404],
+        "GET /pupils/{pupilId}/referrals/new": [303, 404, 404, 404, 404],
+        "POST /pupils/{pupilId}/referrals": [303, 404, 404, 404, 404],
+        "GET /pupils/{pupilId}/referrals/{referralId}/edit": [303, 404, 404, 404, 404],
+        "POST /pupils/{pupilId}/referrals/{referralId}": [303, 404, 404, 404, 404],
+        "GET /pupils/{pupilId}/export": [303, 403, 403, 403, 404],
+        "GET /pupils/{pupilId}/export.json": [303, 403, 403, 403, 404],
+        "GET /referrals": [303, 403, 403, 403, 200],
+        "GET /api/v1/pupils": [401, 200, 200, 200, 200],
         "POST /api/v1/pupils": [401, 403, 403, 403, 403],
-        "GET /api/v1/pupils/{pupilId}": [401, 404, 404, 403, 404],
-        "PUT /api/v1/pupils/{pupilId}": [401, 404, 404, 403, 404],
+        "GET /api/v1/pupils/{pupilId}": [401, 404, 404, 404, 404],
+        "PUT /api/v1/pupils/{pupilId}": [401, 404, 404, 404, 404],
+        "GET /api/v1/pupils/{pupilId}/consents": [401, 404, 404, 404, 404],
+        "POST /api/v1/pupils/{pupilId}/consents": [401, 404, 404, 404, 404],
+        "GET /api/v1/pupils/{pupilId}/referrals": [401, 404, 404, 404, 404],
+        "POST /api/v1/pupils/{pupilId}/referrals": [401, 404, 404, 404, 404],
+        "GET /api/v1/pupils/{pupilId}/referrals/{referralId}": [401, 404, 404, 404, 404],
+        "PUT /api/v1/pupils/{pupilId}/referrals/{referralId}": [401, 404, 404, 404, 404],
+        "GET /api/v1/pupils/{pupilId}/export": [401, 403, 403, 403, 404],
+        "GET /api/v1/referrals": [401, 403, 403, 403, 200],
     ]
 
     /// A concrete request for a route pattern: unknown ids, and a body that is well-formed but not acceptable.
@@ -163,6 +181,7 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{meetingId}", with: "00000000-0000-4000-8000-000000000006")
             .replacingOccurrences(of: "{fundingYear}", with: "2027")
             .replacingOccurrences(of: "{pupilId}", with: "00000000-0000-4000-8000-000000000007")
+            .replacingOccurrences(of: "{referralId}", with: "00000000-0000-4000-8000-000000000008")
         let json = entry.path.hasPrefix("/api/")
         guard [.post, .patch, .put].contains(entry.method) else { return (uri, nil, json) }
         if json {
@@ -177,6 +196,10 @@ struct RouteMatrixTests {
             case "/api/v1/budgets/{fundingYear}/adjustments": #"{"amountPence":0,"reason":""}"#
             case "/api/v1/pupils", "/api/v1/pupils/{pupilId}":
                 #"{"schoolId":"00000000-0000-4000-8000-000000000004","givenNames":"Ada","familyName":"Pryce","dateOfBirth":"2018-10-15","upn":"A000000000000","yearGroup":3,"needs":[],"senStatus":"none","lookedAfter":false}"#
+            // Well-formed records, so what answers is who may reach the (unknown) pupil.
+            case "/api/v1/pupils/{pupilId}/consents":
+                #"{"purpose":"panel_sharing","kind":"withdrawn","givenByName":"A Parent","relationship":"parent","givenOn":"2026-11-02","method":"email","evidenceReference":"Email"}"#
+            case "/api/v1/pupils/{pupilId}/referrals", "/api/v1/pupils/{pupilId}/referrals/{referralId}": #"{"requestedBy":"school","receivedOn":"2026-11-02"}"#
             default: #"{"email":"","displayName":""}"#
             }
             return (uri, body, true)
@@ -186,6 +209,8 @@ struct RouteMatrixTests {
         case "/sign-in/code": "code=123456"
         case "/settings": "laCode=12&cutOffKind=days&submissionCutOffDays=7"
         case "/calendar/{year}/terms", "/calendar/closure-days": "autumnStartsOn=&day="
+        case "/pupils/{pupilId}/consents": "purpose=panel_sharing&kind=withdrawn&givenByName=A+Parent&relationship=parent&givenOn=02%2F11%2F2026&method=email&evidenceReference=Email"
+        case "/pupils/{pupilId}/referrals", "/pupils/{pupilId}/referrals/{referralId}": "requestedBy=school&receivedOn=02%2F11%2F2026"
         default: "token=bogus&password=short"
         }
         return (uri, form, false)

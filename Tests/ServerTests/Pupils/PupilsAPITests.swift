@@ -46,7 +46,7 @@ struct PupilsAPITests {
                     #expect(response.status == .conflict && text(response).contains("check the UPN and date of birth"))
                 }
                 for (person, status) in [(IdentityFixture.Person.senco, HTTPResponse.Status.ok), (.headteacher, .ok), (.officer, .ok),
-                                         (.otherSenco, .notFound), (.otherHeadteacher, .notFound), (.psychologist, .forbidden)] {
+                                         (.otherSenco, .notFound), (.otherHeadteacher, .notFound), (.psychologist, .notFound)] {
                     let signedIn = try await fixture.signIn(person, address: "10.7.0.\(status.code % 200)")
                     try await client.execute(uri: "/api/v1/pupils/\(id)", method: .get, headers: Self.api(signedIn)) { response in
                         #expect(response.status == status, "\(person)")
@@ -74,22 +74,27 @@ struct PupilsAPITests {
                                        upn: String(UPN.checkLetter(for: "999000120001") ?? "?") + "999000120001", yearGroup: 3, needs: [],
                                        senStatus: .none, lookedAfter: false, homeLACode: nil, outOfCohortReason: nil)
             let id = try await store.create(senco.session.actor, school: ashgrove, details: details, request: fixture.request())
+            let referral = try await ReferralStore(database: fixture.database, clock: fixture.clock.clock).create(
+                senco.session.actor, pupil: id, entry: ReferralEntry(requestedBy: .school, timeline: ReferralTimeline(receivedOn: CalendarDate(iso: "2026-11-02")!)),
+                request: fixture.request())
             try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
                 // The document as served: every GET path that names a pupil.
                 var pupilReads: [String] = []
                 try await client.execute(uri: "/openapi.json", method: .get) { response in
                     let document = try JSONSerialization.jsonObject(with: Data(text(response).utf8)) as? [String: Any]
                     let paths = document?["paths"] as? [String: [String: Any]] ?? [:]
-                    pupilReads = paths.filter { $0.key.contains("pupil") && $0.value["get"] != nil }.keys.sorted()
+                    pupilReads = paths.filter { ($0.key.contains("pupil") || $0.key.contains("referral")) && $0.value["get"] != nil }.keys.sorted()
                 }
-                #expect(pupilReads.count >= 2)
+                #expect(pupilReads.count == 7)
                 for path in pupilReads {
                     let before = try await fixture.audit.list(officer.session.actor, filter: AuditFilter(actor: officer.session.actor.userID), page: 1).total
-                    try await client.execute(uri: path.replacingOccurrences(of: "{pupilId}", with: id.description), method: .get, headers: Self.api(officer)) { response in
+                    let uri = path.replacingOccurrences(of: "{pupilId}", with: id.description).replacingOccurrences(of: "{referralId}", with: referral.description)
+                    try await client.execute(uri: uri, method: .get, headers: Self.api(officer)) { response in
                         #expect(response.status == .ok, "\(path)")
                     }
                     let events = try await fixture.audit.list(officer.session.actor, filter: AuditFilter(actor: officer.session.actor.userID), page: 1)
-                    #expect(events.total == before + 1 && events.items.first?.action.hasPrefix("pupil") == true, "\(path) wrote no read event")
+                    let action = events.items.first?.action ?? ""
+                    #expect(events.total == before + 1 && (action.hasPrefix("pupil") || action == "referral.viewed"), "\(path) wrote no read event")
                 }
             }
         }

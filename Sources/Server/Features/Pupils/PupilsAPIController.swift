@@ -29,12 +29,13 @@ struct PupilsAPIController {
         let (number, size) = try PageBody<PupilResponse>.requested(request)
         let found = try await pupils.list(context.actor, filter: PupilFilter(schoolID: school, search: search), page: number, size: size, view: "api.list",
                                           request: context.requestInfo(request))
-        return PageBody(found, map: PupilResponse.init)
+        let today = pupils.today()
+        return PageBody(found, map: { PupilResponse($0, today: today) })
     }
 
     @Sendable func show(_ request: Request, context: SignedInContext) async throws -> PupilResponse {
         try PupilRules.requireReader(context.actor)
-        return PupilResponse(try await pupils.pupil(context.actor, try Self.pupilID(context), view: "api.record", request: context.requestInfo(request)))
+        return PupilResponse(try await pupils.pupil(context.actor, try Self.pupilID(context), view: "api.record", request: context.requestInfo(request)), today: pupils.today())
     }
 
     @Sendable func create(_ request: Request, context: SignedInContext) async throws -> EditedResponse<PupilResponse> {
@@ -43,7 +44,7 @@ struct PupilsAPIController {
         let school = try body.school()
         let id = try await pupils.create(context.actor, school: school, details: try body.details(), request: context.requestInfo(request))
         let created = try await pupils.pupil(context.actor, id, view: "api.created", request: context.requestInfo(request))
-        return EditedResponse(status: .created, headers: [.location: "/api/v1/pupils/\(id)"], response: PupilResponse(created))
+        return EditedResponse(status: .created, headers: [.location: "/api/v1/pupils/\(id)"], response: PupilResponse(created, today: pupils.today()))
     }
 
     @Sendable func update(_ request: Request, context: SignedInContext) async throws -> PupilResponse {
@@ -51,7 +52,7 @@ struct PupilsAPIController {
         let id = try Self.pupilID(context)
         let body = try await request.decode(as: PupilBody.self, context: context)
         try await pupils.update(context.actor, id, details: try body.details(upnRequired: false), request: context.requestInfo(request))
-        return PupilResponse(try await pupils.pupil(context.actor, id, view: "api.changed", request: context.requestInfo(request)))
+        return PupilResponse(try await pupils.pupil(context.actor, id, view: "api.changed", request: context.requestInfo(request)), today: pupils.today())
     }
 }
 
@@ -140,8 +141,13 @@ struct PupilResponse: ResponseEncodable {
     var outOfCohortReason: String?
     var updatedAt: Date
     var enrolments: [Enrolment]
+    /// The purposes whose consent is in force (everyone who reaches the pupil).
+    var consentInForce: [String]
+    /// The consent history: officers and the pupil's school only.
+    var consents: [ConsentResponse]
+    var referrals: [ReferralResponse]
 
-    init(_ pupil: PupilRecordView) {
+    init(_ pupil: PupilRecordView, today: CalendarDate) {
         id = pupil.id.description
         upn = pupil.upn
         givenNames = pupil.givenNames
@@ -158,5 +164,8 @@ struct PupilResponse: ResponseEncodable {
         outOfCohortReason = pupil.outOfCohortReason
         updatedAt = pupil.updatedAt
         enrolments = pupil.enrolments.map { Enrolment(schoolName: $0.schoolName, fromOn: $0.fromOn.iso, toOn: $0.toOn?.iso) }
+        consentInForce = pupil.consentInForce.map(\.rawValue).sorted()
+        consents = pupil.consents.map(ConsentResponse.init)
+        referrals = pupil.referrals.map { ReferralResponse($0, today: today) }
     }
 }

@@ -85,6 +85,9 @@ struct PupilsController {
         var outOfCohortReason: String?
         var enrolments: [Enrolment]
         var canChange: Bool
+        var consent: PupilConsentSection
+        var referrals: PupilReferralSection
+        var canExport: Bool
     }
 
     @Sendable func show(_ request: Request, context: SignedInContext) async throws -> Response {
@@ -99,7 +102,9 @@ struct PupilsController {
             senStatus: pupil.senStatus.label, lookedAfter: pupil.lookedAfter ? "Yes" : "No", homeLACode: pupil.homeLACode ?? "This council",
             outOfCohortReason: pupil.outOfCohortReason,
             enrolments: pupil.enrolments.map { .init(school: $0.schoolName, from: MeetingController.longDate($0.fromOn), to: $0.toOn.map(MeetingController.longDate) ?? "Now") },
-            canChange: session.actor.schools(as: .senco).contains(pupil.schoolID))
+            canChange: session.actor.schools(as: .senco).contains(pupil.schoolID),
+            consent: PupilConsentSection(pupil, actor: session.actor), referrals: PupilReferralSection(pupil, actor: session.actor, today: pupils.today()),
+            canExport: session.actor.isOfficer)
         return try pages.render("pupil", page)
     }
 
