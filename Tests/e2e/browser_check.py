@@ -21,13 +21,16 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              school" submitted empty (422), the first school's page, /trusts, /schools/import, /settings, /settings submitted with a
              two-digit LA code (422, the code kept), /calendar, /pupils, /budgets, this funding year's confirmed
              budget with its chart, "Move the money" with no cluster (422, the sum kept), next year's budget with
-             the total "lots" (422, kept), the first cluster's ledger, and finally signs out with the
-             header button, after which /account goes to /sign-in;
+             the total "lots" (422, kept), the first cluster's ledger, /referrals (the timeliness list), an open
+             referral's decision form with a decision and no date (422, kept), the first pupil's subject access export,
+             and finally signs out with the header button, after which /account goes to /sign-in;
   SENCo      signs in by keyboard in a fresh context: / works, /users is a 403 "Not allowed" page
              that still has the signed-in header, /settings is read only, /calendar shows the year, /clusters
              shows theirs without the officers' forms, /budgets is a 403, their cluster's page shows this funding
              year's money without the ledger link, /pupils lists their school's pupils, "Add a pupil" with a wrong
-             UPN check letter (422, kept), the first pupil's page, /meetings shows theirs without the generate form, /schools
+             UPN check letter (422, kept), the first pupil's page, "Record consent" with 31/02/2026 (422, kept), then
+             with the date corrected (the pupil's page, the record in its history), "Record an EHC needs assessment
+             request" without a date (422), /meetings shows theirs without the generate form, /schools
              lists their cluster's schools without the officers' forms.
 Every page or state reached (one line each in the output) must:
   - answer with the expected HTTP status, as HTML, without uncaught JavaScript errors;
@@ -781,6 +784,48 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
 
         return run.audit(tab, landing, status=422, shot="officer-settings-errors", path="/settings", errors=["#laCode"], extra=kept)
 
+    def referral_timeliness():
+        def counted(problems: list[str]) -> None:
+            text = tab.page.locator("main").inner_text()
+            if "with a deadline missed" not in text or tab.page.locator("main table tbody tr").count() < 10:
+                problems.append("the timeliness list shows no counts, or fewer than the demo's referrals")
+
+        return run.audit(tab, go(tab, run.base_url, "/referrals"), status=200, shot="officer-referrals", path="/referrals", extra=counted)
+
+    def referral_decisions_bad():
+        landing = go(tab, run.base_url, "/referrals?standing=pending")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/pupils/"]'); return a && a.getAttribute('href'); }""")
+        if landing.status != 200 or not href:
+            raise Broken("no open referral on /referrals?standing=pending")
+        landing = go(tab, run.base_url, href.split("#")[0])
+        edit = tab.page.evaluate("""() => { const a = document.querySelector('main a[href*="/referrals/"][href$="/edit"]'); return a && a.getAttribute('href'); }""")
+        if landing.status != 200 or not edit:
+            raise Broken("the pupil's page offers an officer no way to record the council's decisions")
+        go(tab, run.base_url, edit)
+        tab.page.select_option("#decision", "assess")
+        tab.page.fill("#decidedOn", "")
+        tab_to(tab, 'main form button[type="submit"]', 'the "Save the referral" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def kept(problems: list[str]) -> None:
+            if tab.page.input_value("#decision") != "assess":
+                problems.append("the decision chosen is not kept after the error")
+
+        return run.audit(tab, landing, status=422, shot="officer-referral-errors", path=edit.removesuffix("/edit"), errors=["#decidedOn"], extra=kept)
+
+    def subject_access_export():
+        landing = go(tab, run.base_url, "/pupils")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/pupils/"]'); return a && a.getAttribute('href'); }""")
+        if landing.status != 200 or not href:
+            raise Broken("no link to a pupil in the table on /pupils")
+
+        def everything(problems: list[str]) -> None:
+            text = tab.page.locator("main").inner_text()
+            if "Everything held on" not in text or "pupil.viewed" not in text or tab.page.locator('a[href$="/export.json"]').count() != 1:
+                problems.append("the export shows no audit of reads, or no JSON download")
+
+        return run.audit(tab, go(tab, run.base_url, href + "/export"), status=200, shot="officer-pupil-export", path=href + "/export", extra=everything)
+
     def sign_out():
         go(tab, run.base_url, "/account")
         tab_to(tab, 'form[action="/sign-out"] button', 'the "Sign out" button')
@@ -832,6 +877,9 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ('"Move the money" submitted with no cluster chosen (error summary, expect 422)', move_money_unchosen),
         ('/budgets/{next funding year} submitted with the total "lots" (error summary, expect 422)', next_year_bad_total),
         ("/clusters/{id}/ledger, the first cluster's ledger from the budget (expect 200, its entries)", first_ledger),
+        ("/referrals, the EHC needs assessment timeliness list with the demo's dozen (expect 200)", referral_timeliness),
+        ('"Record the council\'s decisions" with a decision and no date (error summary, expect 422)', referral_decisions_bad),
+        ("/pupils/{id}/export, everything held on the first pupil (expect 200, reads included)", subject_access_export),
         ("sign out with the header button, then /account goes to /sign-in", sign_out),
     ])
     tab.page.close()
@@ -910,6 +958,48 @@ def senco_journey(run: Runner, context, password: str) -> None:
 
         return run.audit(tab, go(tab, run.base_url, href), status=200, shot="senco-pupil", path=href, extra=record)
 
+    def senco_consent_bad_date():
+        landing = go(tab, run.base_url, "/pupils")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/pupils/"]'); return a && a.getAttribute('href'); }""")
+        if landing.status != 200 or not href:
+            raise Broken("no link to a pupil in the table on /pupils")
+        landing = go(tab, run.base_url, href + "/consents/new")
+        if landing.status != 200:
+            raise Broken(f"GET {href}/consents/new answered {landing.status}")
+        tab.page.select_option("#purpose", "ep_involvement")
+        tab.page.fill("#givenByName", "Test Parent")
+        tab.page.fill("#givenOn", "31/02/2026")
+        tab.page.fill("#evidenceReference", "Form 1")
+        tab_to(tab, 'main form button[type="submit"]', 'the "Save the record" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def kept(problems: list[str]) -> None:
+            if tab.page.input_value("#givenByName") != "Test Parent" or tab.page.input_value("#evidenceReference") != "Form 1":
+                problems.append("the name and evidence typed are not kept after the error")
+
+        return run.audit(tab, landing, status=422, shot="senco-consent-errors", path=href + "/consents", errors=["#givenOn"], extra=kept)
+
+    def senco_consent_saved():
+        tab.page.fill("#givenOn", "02/11/2026")
+        tab_to(tab, 'main form button[type="submit"]', 'the "Save the record" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def history(problems: list[str]) -> None:
+            text = tab.page.locator("main").inner_text()
+            if "Test Parent (parent)" not in text or "Educational psychologist involvement" not in text:
+                problems.append("the pupil's page does not show the consent just recorded in its history")
+
+        return run.audit(tab, landing, status=200, shot="senco-pupil-consent", path=landing.path, extra=history)
+
+    def senco_referral_empty():
+        page_path = tab.page.url.split(run.base_url, 1)[-1].split("#")[0]
+        landing = go(tab, run.base_url, page_path + "/referrals/new")
+        if landing.status != 200:
+            raise Broken(f"GET {page_path}/referrals/new answered {landing.status}")
+        tab_to(tab, 'main form button[type="submit"]', 'the "Save the referral" button')
+        landing = press_and_wait(tab, "Enter")
+        return run.audit(tab, landing, status=422, shot="senco-referral-errors", path=page_path + "/referrals", errors=["#receivedOn"])
+
     def senco_cluster_money():
         landing = go(tab, run.base_url, "/clusters")
         href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/clusters/"]'); return a && a.getAttribute('href'); }""")
@@ -942,6 +1032,9 @@ def senco_journey(run: Runner, context, password: str) -> None:
          lambda: run.audit(tab, go(tab, run.base_url, "/pupils"), status=200, shot="senco-pupils", path="/pupils")),
         ('"Add a pupil" submitted with a wrong check letter (error summary, expect 422)', senco_add_pupil_bad_upn),
         ("/pupils/{id}, the first pupil on /pupils (expect 200, with its UPN)", senco_first_pupil),
+        ('"Record consent" for the first pupil with the date 31/02/2026 (error summary, expect 422)', senco_consent_bad_date),
+        ("the same form with the date corrected, back on the pupil's page (expect 200, the record in the history)", senco_consent_saved),
+        ('"Record an EHC needs assessment request" submitted without a date (error summary, expect 422)', senco_referral_empty),
         ("/meetings, their cluster's, without the officers' form (expect 200)",
          lambda: run.audit(tab, go(tab, run.base_url, "/meetings"), status=200, shot="senco-meetings", path="/meetings",
                            extra=no_form("/meetings/generate"))),

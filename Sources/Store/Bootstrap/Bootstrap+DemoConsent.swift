@@ -14,10 +14,13 @@ struct DemoPupil {
 extension Bootstrap {
     /// Consent for most demo pupils (nine in ten to share with the panel, one in three to EP involvement), a few
     /// withdrawn since, and a dozen EHC needs-assessment requests at every stage, some deadlines missed. Dates count
-    /// back from today, so the stages hold whenever the demo is loaded.
+    /// back from today, so the stages hold whenever the demo is loaded. Loading again adds only what is missing: consent
+    /// for pupils with none, a referral for each chosen pupil who has none.
     static func loadDemoConsentAndReferrals(_ pupils: [DemoPupil], author: ID<User>, today: CalendarDate, in tx: Transaction) async throws {
         let parents = ["A. Applebank", "B. Birchwell", "C. Cloudsley", "D. Dunmore", "E. Elmhirst", "F. Fernleigh"]
-        for pupil in pupils {
+        let recordedIDs: [String] = try await tx.query("SELECT DISTINCT pupil_id::text FROM pupil_consents").decode(String.self)
+        let recorded = Set(recordedIDs)
+        for pupil in pupils where !recorded.contains(pupil.id.description) {
             let givenOn = today.adding(days: -(30 + pupil.seed % 60))
             let parent = parents[pupil.seed % parents.count]
             var records: [(ConsentPurpose, ConsentKind, CalendarDate)] = []
@@ -53,6 +56,7 @@ extension Bootstrap {
             (2, "other", nil, nil, nil, nil, nil, nil, nil, nil),
         ]
         for (stage, pupil) in zip(stages, pupils.filter { $0.withAccount && $0.seed % 4 == 1 }) {
+            guard try await tx.one("SELECT count(*) FROM ehcp_referrals WHERE pupil_id = \(pupil.id)").decode(Int.self, at: 0) == 0 else { continue }
             let received = today.adding(days: -stage.0 * 7)
             func on(_ week: Int?) -> CalendarDate? { week.map { received.adding(days: $0 * 7) } }
             try await tx.execute(

@@ -42,6 +42,10 @@ extension Bootstrap {
                 )?.decode(ID<Pupil>.self, at: 0)
                 if let id {
                     try await tx.execute("INSERT INTO pupil_enrolments (pupil_id, school_id, from_on) VALUES (\(id), \(school.id), \(year.firstDay))")
+                }
+                // Pupils loaded before consent existed get theirs too: the next step adds only what is missing.
+                if let id = try await tx.first("SELECT id FROM pupils WHERE upn = \(String(letter) + rest) AND school_id = \(school.id)")?
+                    .decode(ID<Pupil>.self, at: 0) {
                     added.append(DemoPupil(id: id, school: school.id, seed: seed, bornOn: born, withAccount: withAccounts.contains(school.urn)))
                 }
             }
