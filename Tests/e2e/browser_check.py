@@ -30,7 +30,8 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              year's money without the ledger link, /pupils lists their school's pupils, "Add a pupil" with a wrong
              UPN check letter (422, kept), the first pupil's page, "Record consent" with 31/02/2026 (422, kept), then
              with the date corrected (the pupil's page, the record in its history), "Record an EHC needs assessment
-             request" without a date (422), /meetings shows theirs without the generate form, /schools
+             request" without a date (422), /transfers, "A pupil joining from another school" with a wrong check letter
+             (422, kept), /meetings shows theirs without the generate form, /schools
              lists their cluster's schools without the officers' forms.
 Every page or state reached (one line each in the output) must:
   - answer with the expected HTTP status, as HTML, without uncaught JavaScript errors;
@@ -1000,6 +1001,21 @@ def senco_journey(run: Runner, context, password: str) -> None:
         landing = press_and_wait(tab, "Enter")
         return run.audit(tab, landing, status=422, shot="senco-referral-errors", path=page_path + "/referrals", errors=["#receivedOn"])
 
+    def senco_transfer_miss():
+        landing = go(tab, run.base_url, "/pupils/transfer")
+        if landing.status != 200:
+            raise Broken(f"GET /pupils/transfer answered {landing.status}")
+        tab.page.fill("#upn", "A000000000001")
+        tab.page.fill("#dateOfBirth", "15/10/2018")
+        tab_to(tab, 'main form button[type="submit"]', 'the "Ask for the record" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def kept(problems: list[str]) -> None:
+            if tab.page.input_value("#upn") != "A000000000001" or tab.page.input_value("#dateOfBirth") != "15/10/2018":
+                problems.append("the UPN and date of birth typed are not kept after the error")
+
+        return run.audit(tab, landing, status=422, shot="senco-transfer-errors", path="/pupils/transfer", errors=["#upn"], extra=kept)
+
     def senco_cluster_money():
         landing = go(tab, run.base_url, "/clusters")
         href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/clusters/"]'); return a && a.getAttribute('href'); }""")
@@ -1035,6 +1051,9 @@ def senco_journey(run: Runner, context, password: str) -> None:
         ('"Record consent" for the first pupil with the date 31/02/2026 (error summary, expect 422)', senco_consent_bad_date),
         ("the same form with the date corrected, back on the pupil's page (expect 200, the record in the history)", senco_consent_saved),
         ('"Record an EHC needs assessment request" submitted without a date (error summary, expect 422)', senco_referral_empty),
+        ("/transfers, the moves from and to their school (expect 200)",
+         lambda: run.audit(tab, go(tab, run.base_url, "/transfers"), status=200, shot="senco-transfers", path="/transfers")),
+        ('"A pupil joining from another school" with a wrong check letter (error summary, expect 422)', senco_transfer_miss),
         ("/meetings, their cluster's, without the officers' form (expect 200)",
          lambda: run.audit(tab, go(tab, run.base_url, "/meetings"), status=200, shot="senco-meetings", path="/meetings",
                            extra=no_form("/meetings/generate"))),

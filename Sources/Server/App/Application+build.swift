@@ -140,6 +140,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     PupilsController(pages: pages, pupils: services.pupils, structure: services.structure).addRoutes(to: table)
     PupilRecordsAPIController(pupils: services.pupils, referrals: services.referrals, audit: services.audit).addRoutes(to: table)
     PupilRecordsController(pages: pages, pupils: services.pupils, referrals: services.referrals, audit: services.audit).addRoutes(to: table)
+    TransfersController(pages: pages, pupils: services.pupils, structure: services.structure).addRoutes(to: table)
     BudgetController(pages: pages, budgets: services.budgets, ledger: services.ledger, clusters: services.clusters, today: { meetings.today() })
         .addRoutes(to: table)
     return router

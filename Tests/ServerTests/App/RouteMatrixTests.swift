@@ -154,6 +154,16 @@ struct RouteMatrixTests {
         "GET /pupils/{pupilId}/export": [303, 403, 403, 403, 404],
         "GET /pupils/{pupilId}/export.json": [303, 403, 403, 403, 404],
         "GET /referrals": [303, 403, 403, 403, 200],
+        // Only the joining school's SENCo asks for a pupil's record; an unknown move is not there for anyone.
+        "GET /pupils/transfer": [303, 200, 403, 403, 403],
+        "POST /pupils/transfer": [303, 422, 403, 403, 403],
+        "GET /transfers": [303, 200, 200, 200, 200],
+        "POST /transfers/{transferId}/confirm": [303, 404, 404, 404, 404],
+        "POST /transfers/{transferId}/refuse": [303, 404, 404, 404, 404],
+        "GET /api/v1/pupil-transfers": [401, 200, 200, 200, 200],
+        "POST /api/v1/pupil-transfers": [401, 403, 403, 403, 403],
+        "POST /api/v1/pupil-transfers/{transferId}/confirm": [401, 404, 404, 404, 404],
+        "POST /api/v1/pupil-transfers/{transferId}/refuse": [401, 404, 404, 404, 404],
         "GET /api/v1/pupils": [401, 200, 200, 200, 200],
         "POST /api/v1/pupils": [401, 403, 403, 403, 403],
         "GET /api/v1/pupils/{pupilId}": [401, 404, 404, 404, 404],
@@ -182,6 +192,7 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{fundingYear}", with: "2027")
             .replacingOccurrences(of: "{pupilId}", with: "00000000-0000-4000-8000-000000000007")
             .replacingOccurrences(of: "{referralId}", with: "00000000-0000-4000-8000-000000000008")
+            .replacingOccurrences(of: "{transferId}", with: "00000000-0000-4000-8000-000000000009")
         let json = entry.path.hasPrefix("/api/")
         guard [.post, .patch, .put].contains(entry.method) else { return (uri, nil, json) }
         if json {
@@ -200,6 +211,7 @@ struct RouteMatrixTests {
             case "/api/v1/pupils/{pupilId}/consents":
                 #"{"purpose":"panel_sharing","kind":"withdrawn","givenByName":"A Parent","relationship":"parent","givenOn":"2026-11-02","method":"email","evidenceReference":"Email"}"#
             case "/api/v1/pupils/{pupilId}/referrals", "/api/v1/pupils/{pupilId}/referrals/{referralId}": #"{"requestedBy":"school","receivedOn":"2026-11-02"}"#
+            case "/api/v1/pupil-transfers": #"{"schoolId":"00000000-0000-4000-8000-000000000004","upn":"F999000120001","dateOfBirth":"2018-10-15"}"#
             default: #"{"email":"","displayName":""}"#
             }
             return (uri, body, true)

@@ -77,6 +77,12 @@ struct PupilsAPITests {
             let referral = try await ReferralStore(database: fixture.database, clock: fixture.clock.clock).create(
                 senco.session.actor, pupil: id, entry: ReferralEntry(requestedBy: .school, timeline: ReferralTimeline(receivedOn: CalendarDate(iso: "2026-11-02")!)),
                 request: fixture.request())
+            // A move asked for, so the list of moves names the pupil.
+            let other = try await fixture.signIn(.otherSenco, address: "10.8.0.2").session.actor
+            let brookfield = try await fixture.asOwner { tx in
+                try await tx.one("SELECT id FROM schools WHERE name = 'Brookfield Primary School'").decode(ID<School>.self, at: 0)
+            }
+            _ = try await store.requestTransfer(other, upn: details.upn, dateOfBirth: details.dateOfBirth, to: brookfield, request: fixture.request())
             try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
                 // The document as served: every GET path that names a pupil.
                 var pupilReads: [String] = []
@@ -85,7 +91,7 @@ struct PupilsAPITests {
                     let paths = document?["paths"] as? [String: [String: Any]] ?? [:]
                     pupilReads = paths.filter { ($0.key.contains("pupil") || $0.key.contains("referral")) && $0.value["get"] != nil }.keys.sorted()
                 }
-                #expect(pupilReads.count == 7)
+                #expect(pupilReads.count == 8)
                 for path in pupilReads {
                     let before = try await fixture.audit.list(officer.session.actor, filter: AuditFilter(actor: officer.session.actor.userID), page: 1).total
                     let uri = path.replacingOccurrences(of: "{pupilId}", with: id.description).replacingOccurrences(of: "{referralId}", with: referral.description)

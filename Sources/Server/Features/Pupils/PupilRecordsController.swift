@@ -27,8 +27,10 @@ struct PupilRecordsController {
         var layout: Layout
         var errors: FormErrors
         var heading: String
+        /// The caption above the heading: whose record this is.
         var pupilName: String
-        var pupilID: String
+        var backHref: String
+        var backLabel: String
         var action: String
         var intro: String
         var fields: [FormField]
@@ -60,7 +62,8 @@ struct PupilRecordsController {
         let name = "\(pupil.givenNames) \(pupil.familyName)"
         return FormPage(
             layout: Layout(title: correcting ? "Correct a consent record" : "Record consent", path: "/pupils", session: session), errors: errors,
-            heading: correcting ? "Correct a consent record" : "Record consent or its withdrawal", pupilName: name, pupilID: pupil.id.description,
+            heading: correcting ? "Correct a consent record" : "Record consent or its withdrawal", pupilName: name, backHref: "/pupils/\(pupil.id)",
+            backLabel: "Back to the pupil",
             action: "/pupils/\(pupil.id)/consents",
             intro: correcting
                 ? "A correction is a new record that replaces the old one; both stay in the history."
@@ -130,7 +133,7 @@ struct PupilRecordsController {
         let heading = referral == nil ? "Record an EHC needs assessment request" : "Record the council's decisions"
         return FormPage(
             layout: Layout(title: heading, path: "/pupils", session: session), errors: errors, heading: heading,
-            pupilName: "\(pupil.givenNames) \(pupil.familyName)", pupilID: pupil.id.description,
+            pupilName: "\(pupil.givenNames) \(pupil.familyName)", backHref: "/pupils/\(pupil.id)", backLabel: "Back to the pupil",
             action: referral.map { "/pupils/\(pupil.id)/referrals/\($0)" } ?? "/pupils/\(pupil.id)/referrals",
             intro: officer ? "Dates are calendar dates; leave empty what has not happened yet. Deadlines count from the date received."
                 : "Record a request the school made. A council officer records the council's decisions and dates. Nothing here waits for cluster funding.",
