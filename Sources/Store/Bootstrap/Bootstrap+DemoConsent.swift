@@ -18,6 +18,11 @@ extension Bootstrap {
     /// for pupils with none, a referral for each chosen pupil who has none.
     static func loadDemoConsentAndReferrals(_ pupils: [DemoPupil], author: ID<User>, today: CalendarDate, in tx: Transaction) async throws {
         let parents = ["A. Applebank", "B. Birchwell", "C. Cloudsley", "D. Dunmore", "E. Elmhirst", "F. Fernleigh"]
+        // Consent is recorded by the school's SENCo where the demo has one (officers record only withdrawals).
+        let sencos: [(String, ID<User>)] = try await tx.query(
+            "SELECT DISTINCT ON (school_id) school_id::text, user_id FROM role_assignments WHERE role = 'senco' ORDER BY school_id, starts_on"
+        ).decode((String, ID<User>).self)
+        let recorders = Dictionary(sencos, uniquingKeysWith: { first, _ in first })
         let recordedIDs: [String] = try await tx.query("SELECT DISTINCT pupil_id::text FROM pupil_consents").decode(String.self)
         let recorded = Set(recordedIDs)
         for pupil in pupils where !recorded.contains(pupil.id.description) {
@@ -33,7 +38,7 @@ extension Bootstrap {
                     INSERT INTO pupil_consents (pupil_id, purpose, kind, given_by_name, relationship, given_on, method, evidence_reference, school_id,
                                                 recorded_by)
                     VALUES (\(pupil.id), \(purpose.rawValue), \(kind.rawValue), \(parent), 'parent', \(on), \(kind == .given ? "signed_form" : "email"),
-                            \("Demo form \(pupil.seed)"), \(pupil.school), \(author))
+                            \("Demo form \(pupil.seed)"), \(pupil.school), \(recorders[pupil.school.description] ?? author))
                     """
                 )
             }

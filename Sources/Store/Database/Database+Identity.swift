@@ -79,6 +79,16 @@ public struct Page<Item: Sendable>: Sendable {
     public var size: Int
     public var total: Int
 
+    public init(items: [Item], number: Int, size: Int, total: Int) {
+        self.items = items
+        self.number = number
+        self.size = size
+        self.total = total
+    }
+
+    /// A page with nothing on it, for a list whose filter was refused before it was asked.
+    public static var empty: Page { Page(items: [], number: 1, size: 1, total: 0) }
+
     public var pageCount: Int { max(1, (total + size - 1) / size) }
     public var hasNext: Bool { number < pageCount }
     public var hasPrevious: Bool { number > 1 }

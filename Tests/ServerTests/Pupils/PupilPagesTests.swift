@@ -56,6 +56,11 @@ struct PupilPagesTests {
                     let html = text(response)
                     #expect(response.status == .ok && html.contains("Applebank, Bea") && html.contains("Education, health and care plan"))
                 }
+                // A search longer than any name or UPN is refused and named, not cut short silently.
+                try await client.execute(uri: "/pupils?q=" + String(repeating: "a", count: 101), method: .get, headers: Self.page(senco)) { response in
+                    let html = text(response)
+                    #expect(response.status == .unprocessableContent && html.contains(##"href="#q""##) && !html.contains("Applebank, Bea"))
+                }
             }
         }
     }

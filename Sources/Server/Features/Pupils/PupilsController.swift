@@ -46,12 +46,16 @@ struct PupilsController {
         let q = request.uri.queryParameters["q"].map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
         let schoolText = request.uri.queryParameters["schoolId"].map(String.init) ?? ""
         let school = ID<School>(schoolText)
-        let found = try await pupils.list(session.actor, filter: PupilFilter(schoolID: school, search: q.isEmpty ? nil : String(q.prefix(100))),
-                                          page: request.uri.queryParameters["page"].flatMap { Int(String($0)) }, view: "page.list",
-                                          request: context.requestInfo(request))
+        // A search longer than any name or UPN is refused, not cut short silently (the list then shows nothing).
+        let tooLong = q.count > 100
+        let found = tooLong ? Page<PupilRecordView>.empty
+            : try await pupils.list(session.actor, filter: PupilFilter(schoolID: school, search: q.isEmpty ? nil : q),
+                                    page: request.uri.queryParameters["page"].flatMap { Int(String($0)) }, view: "page.list",
+                                    request: context.requestInfo(request))
         let schools = session.actor.isOfficer ? try await structure.schools(session.actor).map { ($0.id.description, $0.name) } : []
         let page = ListPage(
-            layout: Layout(title: "Pupils", path: "/pupils", session: session), q: q,
+            layout: Layout(title: "Pupils", path: "/pupils", session: session),
+            errors: tooLong ? FormErrors([.init(pointer: "/q", detail: "Search by at most 100 characters of a name, or a UPN.")]) : FormErrors(), q: q,
             schools: SelectOption.list(schools, chosen: schoolText, any: "Every school"), showsSchools: session.actor.isOfficer,
             canAdd: !session.actor.schools(as: .senco).isEmpty,
             rows: found.items.map { Row(id: $0.id.description, name: "\($0.familyName), \($0.givenNames)", upn: $0.upn, yearGroup: $0.yearGroup.description,
@@ -59,7 +63,7 @@ struct PupilsController {
             hasRows: !found.items.isEmpty,
             pagination: Pagination(found, path: "/pupils", query: (q.isEmpty ? "" : "q=\(q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&")
                 + (school.map { "schoolId=\($0)&" } ?? "")))
-        return try pages.render("pupils", page)
+        return try pages.render("pupils", page, status: tooLong ? .unprocessableContent : .ok)
     }
 
     // MARK: One pupil
