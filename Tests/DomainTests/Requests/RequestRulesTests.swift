@@ -84,3 +84,27 @@ struct RequestRulesTests {
         #expect(noCap.meeting == Self.first)
     }
 }
+
+@Suite("what a draft may hold, and what submission checks")
+struct RequestSubmissionTests {
+    @Test("a draft needs only a title; submission names every missing part, the council's longest funding, and the cohort of a project")
+    func submission() throws {
+        #expect(throws: DomainError.self) { try RequestDraft(title: "  ").checkedForSaving() }
+        #expect(try RequestDraft(title: " Reading recovery ").checkedForSaving().title == "Reading recovery")
+        var settings = CouncilSettings.standard
+        settings.longestFundingTerms = 2
+        let project = RequestRulesTests.type("project")
+        var draft = RequestDraft(title: "Nurture room", need: "Twelve pupils struggle at lunch", tried: "Lunch club for a term", termsAsked: 3,
+                                 outcomes: [IntendedOutcome(outcome: "Calmer lunches", measure: "Incident log", baseline: "", target: "Half")],
+                                 lines: [ProvisionLine(category: .environment, description: "Room", unitCost: Pence(100_000), quantity: 1, funder: .cluster)])
+        #expect(RequestSubmission.issues(draft, type: project, pupils: 1, settings: settings).map(\.pointer)
+                == ["/pupils", "/cohort", "/outcomes/0/baseline", "/termsAsked"])
+        draft.cohort = "12 pupils, years 3 to 6, SEMH"
+        draft.termsAsked = 2
+        draft.outcomes[0].baseline = "Eight a week"
+        #expect(RequestSubmission.issues(draft, type: project, pupils: 0, settings: settings).isEmpty)
+        // A discussion is not costed: a need is enough.
+        #expect(RequestSubmission.issues(RequestDraft(title: "Advice", need: "Selective mutism"), type: RequestRulesTests.type("discussion"), pupils: 1,
+                                         settings: settings).isEmpty)
+    }
+}
