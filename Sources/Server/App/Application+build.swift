@@ -141,6 +141,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     PupilRecordsAPIController(pupils: services.pupils, referrals: services.referrals, audit: services.audit).addRoutes(to: table)
     PupilRecordsController(pages: pages, pupils: services.pupils, referrals: services.referrals, audit: services.audit).addRoutes(to: table)
     TransfersController(pages: pages, pupils: services.pupils, structure: services.structure).addRoutes(to: table)
+    RequestsAPIController(requests: services.requests).addRoutes(to: table)
     BudgetController(pages: pages, budgets: services.budgets, ledger: services.ledger, clusters: services.clusters, today: { meetings.today() })
         .addRoutes(to: table)
     return router
@@ -163,6 +164,7 @@ public struct AppServices: Sendable {
     public var ledger: LedgerStore
     public var pupils: PupilStore
     public var referrals: ReferralStore
+    public var requests: RequestStore
 
     /// - Parameter passwordHashCost: bcrypt's cost; `PasswordHasher.productionCost` unless a test lowers it to run quickly.
     public static func make(
@@ -184,7 +186,8 @@ public struct AppServices: Sendable {
             budgets: BudgetStore(database: database),
             ledger: LedgerStore(database: database),
             pupils: PupilStore(database: database, clock: clock),
-            referrals: ReferralStore(database: database, clock: clock)
+            referrals: ReferralStore(database: database, clock: clock),
+            requests: RequestStore(database: database, clock: clock)
         )
     }
 }

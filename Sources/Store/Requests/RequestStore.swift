@@ -164,3 +164,39 @@ public struct RequestStore: Sendable {
             """)
     }
 }
+
+/// A request in a list: no pupil is named in lists.
+public struct RequestSummary: Sendable {
+    public var id: ID<FundingRequest>
+    public var typeName: String
+    public var title: String
+    public var leadSchool: String
+    public var state: RequestState
+    public var meetsOn: CalendarDate?
+    public var hold: String?
+    public var updatedAt: Date
+}
+
+extension RequestStore {
+    /// The requests the actor reaches (row-level security: their schools' as lead or partner, their clusters' for an
+    /// EP, all for officers), most recently changed first, optionally in one state.
+    public func list(_ actor: Actor, state: RequestState?, page number: Int?, size: Int? = nil) async throws -> Page<RequestSummary> {
+        let (number, size, offset) = Page<RequestSummary>.bounds(number: number, size: size)
+        return try await database.transaction(actingAs: actor.userID) { tx in
+            let rows = try await tx.query(
+                """
+                SELECT r.id, t.name, r.title, s.name, r.state, m.meets_on, funding_request_hold(r.id), r.updated_at, count(*) OVER ()
+                FROM funding_requests r JOIN request_types t ON t.code = r.type_code JOIN schools s ON s.id = r.lead_school_id
+                LEFT JOIN meetings m ON m.id = r.meeting_id
+                WHERE (\(state?.rawValue)::text IS NULL OR r.state = \(state?.rawValue))
+                ORDER BY r.updated_at DESC, r.id LIMIT \(size) OFFSET \(offset)
+                """
+            ).decode((ID<FundingRequest>, String, String, String, String, CalendarDate?, String?, Date, Int).self)
+            let items = rows.map {
+                RequestSummary(id: $0.0, typeName: $0.1, title: $0.2, leadSchool: $0.3, state: RequestState(rawValue: $0.4) ?? .draft, meetsOn: $0.5,
+                               hold: $0.6, updatedAt: $0.7)
+            }
+            return Page(items: items, number: number, size: size, total: rows.first?.8 ?? 0)
+        }
+    }
+}

@@ -164,6 +164,17 @@ struct RouteMatrixTests {
         "POST /api/v1/pupil-transfers": [401, 403, 403, 403, 403],
         "POST /api/v1/pupil-transfers/{transferId}/confirm": [401, 404, 404, 404, 404],
         "POST /api/v1/pupil-transfers/{transferId}/refuse": [401, 404, 404, 404, 404],
+        // Requests: everyone signed in lists what they reach; only the lead school's SENCo starts one; an unknown one is not there.
+        "GET /api/v1/requests": [401, 200, 200, 200, 200],
+        "POST /api/v1/requests": [401, 403, 403, 403, 403],
+        "GET /api/v1/requests/{requestId}": [401, 404, 404, 404, 404],
+        "PATCH /api/v1/requests/{requestId}": [401, 404, 404, 404, 404],
+        "POST /api/v1/requests/{requestId}/submit": [401, 404, 404, 404, 404],
+        "POST /api/v1/requests/{requestId}/confirm": [401, 404, 404, 404, 404],
+        "POST /api/v1/requests/{requestId}/endorse": [401, 404, 404, 404, 404],
+        "POST /api/v1/requests/{requestId}/withdraw": [401, 404, 404, 404, 404],
+        "POST /api/v1/requests/{requestId}/nominate": [401, 404, 404, 404, 404],
+        "POST /api/v1/requests/{requestId}/return": [401, 404, 404, 404, 404],
         "GET /api/v1/pupils": [401, 200, 200, 200, 200],
         "POST /api/v1/pupils": [401, 403, 403, 403, 403],
         "GET /api/v1/pupils/{pupilId}": [401, 404, 404, 404, 404],
@@ -193,6 +204,7 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{pupilId}", with: "00000000-0000-4000-8000-000000000007")
             .replacingOccurrences(of: "{referralId}", with: "00000000-0000-4000-8000-000000000008")
             .replacingOccurrences(of: "{transferId}", with: "00000000-0000-4000-8000-000000000009")
+            .replacingOccurrences(of: "{requestId}", with: "00000000-0000-4000-8000-00000000000a")
         let json = entry.path.hasPrefix("/api/")
         guard [.post, .patch, .put].contains(entry.method) else { return (uri, nil, json) }
         if json {
@@ -211,6 +223,9 @@ struct RouteMatrixTests {
             case "/api/v1/pupils/{pupilId}/consents":
                 #"{"purpose":"panel_sharing","kind":"withdrawn","givenByName":"A Parent","relationship":"parent","givenOn":"2026-11-02","method":"email","evidenceReference":"Email"}"#
             case "/api/v1/pupils/{pupilId}/referrals", "/api/v1/pupils/{pupilId}/referrals/{referralId}": #"{"requestedBy":"school","receivedOn":"2026-11-02"}"#
+            case "/api/v1/requests": #"{"type":"individual","leadSchoolId":"00000000-0000-4000-8000-000000000004","title":"Speech support"}"#
+            case "/api/v1/requests/{requestId}": #"{"need":"More words"}"#
+            case "/api/v1/requests/{requestId}/return": #"{"questions":"Which outcomes?"}"#
             case "/api/v1/pupil-transfers": #"{"schoolId":"00000000-0000-4000-8000-000000000004","upn":"F999000120001","dateOfBirth":"2018-10-15"}"#
             default: #"{"email":"","displayName":""}"#
             }

@@ -1,0 +1,74 @@
+import Domain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+@testable import Server
+@testable import Store
+import PQ
+import Testing
+import TestSupport
+
+@Suite("requests in the API")
+struct RequestsAPITests {
+    @Test("the lead SENCo starts and saves a draft; submission lists every problem; refusals name the allowed actions; each role as the rules say")
+    func draftToRefusals() async throws {
+        try await IdentityFixture.with { fixture in
+            let senco = try await fixture.signIn(.senco)
+            let head = try await fixture.signIn(.headteacher, address: "10.9.7.1")
+            let other = try await fixture.signIn(.otherSenco, address: "10.9.7.2")
+            let officer = try await fixture.signIn(.officer, address: "10.9.7.3")
+            let ashgrove = try await fixture.asOwner { tx in
+                try await tx.one("SELECT id FROM schools WHERE name = 'Ashgrove Primary School'").decode(ID<School>.self, at: 0)
+            }
+            let pupil = try await PupilRecordsTests.pupil(fixture)
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
+                let start = #"{"type":"individual","leadSchoolId":"\#(ashgrove)","title":"Speech support"}"#
+                try await client.execute(uri: "/api/v1/requests", method: .post, headers: PupilsAPITests.api(head), body: ByteBuffer(string: start)) { response in
+                    #expect(response.status == .forbidden)
+                }
+                var id = ""
+                try await client.execute(uri: "/api/v1/requests", method: .post, headers: PupilsAPITests.api(senco), body: ByteBuffer(string: start)) { response in
+                    let json = try PupilRecordsTests.json(response)
+                    id = json["id"] as? String ?? ""
+                    #expect(response.status == .created && json["state"] as? String == "draft" && json["typeName"] as? String == "Individual")
+                }
+                let change = #"{"need":"Expressive language two years behind","lines":[{"category":"therapy","description":"Speech therapy","unitCostPence":8000,"quantity":30,"funder":"cluster"},{"category":"other","description":"x","unitCostPence":1,"quantity":1,"funder":"council"}]}"#
+                try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(senco), body: ByteBuffer(string: change)) { response in
+                    #expect(response.status == .unprocessableContent && text(response).contains(#"lines\/1\/funder"#))
+                }
+                let good = change.replacingOccurrences(of: #","funder":"council""#, with: #","funder":"school""#)
+                    .replacingOccurrences(of: "}]}", with: #"}],"pupils":{"schoolId":"\#(ashgrove)","pupilIds":["\#(pupil)"]}}"#)
+                try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(senco), body: ByteBuffer(string: good)) { response in
+                    let json = try PupilRecordsTests.json(response)
+                    #expect(response.status == .ok && json["askPence"] as? Int == 240_000 && (json["pupils"] as? [[String: Any]])?.first?["name"] as? String == "Ada Applebank")
+                    #expect(json["hold"] as? String != nil)  // no consent to share with the panel yet
+                }
+                try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(head), body: ByteBuffer(string: #"{"need":"x"}"#)) { response in
+                    #expect(response.status == .forbidden)
+                }
+                try await client.execute(uri: "/api/v1/requests/\(id)", method: .get, headers: PupilsAPITests.api(other)) { response in
+                    #expect(response.status == .notFound)
+                }
+                try await client.execute(uri: "/api/v1/requests/\(id)/submit", method: .post, headers: PupilsAPITests.api(senco)) { response in
+                    #expect(response.status == .conflict && text(response).contains("The request is held") && text(response).contains("You can withdraw it."))
+                }
+                try await client.execute(uri: "/api/v1/requests/\(id)/nominate", method: .post, headers: PupilsAPITests.api(officer)) { response in
+                    #expect(response.status == .conflict && text(response).contains("Only the chair of the planning meeting nominates"))
+                }
+                try await client.execute(uri: "/api/v1/requests?state=draft", method: .get, headers: PupilsAPITests.api(senco)) { response in
+                    let items = (try PupilRecordsTests.json(response))["items"] as? [[String: Any]] ?? []
+                    #expect(items.map { $0["id"] as? String } == [id])
+                }
+                try await client.execute(uri: "/api/v1/requests", method: .get, headers: PupilsAPITests.api(other)) { response in
+                    let total = try PupilRecordsTests.json(response)["total"] as? Int
+                    #expect(total == 0)
+                }
+                try await client.execute(uri: "/api/v1/requests/\(id)/withdraw", method: .post, headers: PupilsAPITests.api(senco)) { response in
+                    let state = try PupilRecordsTests.json(response)["state"] as? String
+                    #expect(response.status == .ok && state == "withdrawn")
+                }
+            }
+        }
+    }
+}
