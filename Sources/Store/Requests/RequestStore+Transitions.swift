@@ -201,12 +201,8 @@ extension RequestStore {
         ).decode((ID<Meeting>, String, CalendarDate, CalendarDate, Bool).self).map {
             PlannedMeeting(id: $0.0, kind: MeetingKind(rawValue: $0.1) ?? .allocation, meetsOn: $0.2, cutOffOn: $0.3, isCancelled: $0.4)
         }
-        let counts = try await tx.query(
-            """
-            SELECT meeting_id, count(*) FROM funding_requests
-            WHERE lead_school_id = \(view.leadSchoolID) AND meeting_id IS NOT NULL AND id <> \(view.id) GROUP BY meeting_id
-            """
-        ).decode((ID<Meeting>, Int).self)
+        // Counted by a function: a partner school's headteacher placing it does not reach the lead school's other requests.
+        let counts = try await tx.query("SELECT meeting_id, requests FROM funding_request_counts(\(view.leadSchoolID))").decode((ID<Meeting>, Int).self)
         let settings = try await CouncilSettingsStore.read(in: tx).settings
         guard let placement = MeetingPlacement.place(on: meetings, today: today, schoolRequests: Dictionary(counts.map { ($0.0, $0.1) }, uniquingKeysWith: +),
                                                      cap: settings.requestCapPerSchoolPerMeeting) else {

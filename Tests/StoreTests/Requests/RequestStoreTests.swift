@@ -135,4 +135,20 @@ struct RequestStoreTests {
             await #expect(throws: DomainError.notFound("There is no such request.")) { _ = try await s.store.request(s.other, id, request: fixture.request()) }
         }
     }
+
+    @Test("with a cap of one request per school per meeting, the school's second goes to the following planning meeting, and says why")
+    func cap() async throws {
+        try await IdentityFixture.with { fixture in
+            let s = try await Self.setUp(fixture)
+            try await fixture.asOwner { tx in try await tx.execute("UPDATE council_settings SET request_cap_per_school_per_meeting = 1") }
+            var placed: [RequestView] = []
+            for title in ["Selective mutism", "Sensory breaks"] {
+                let id = try await s.store.create(s.senco, type: "discussion", leadSchool: s.ashgrove, title: title, request: fixture.request())
+                try await s.store.save(s.senco, id, draft: RequestDraft(title: title, need: "Advice on \(title.lowercased())"), request: fixture.request())
+                placed.append(try await s.store.act(s.senco, id, .submit, request: fixture.request()))
+            }
+            #expect(placed[0].placementReason == nil && placed[1].meetingID != placed[0].meetingID)
+            #expect(placed[1].placementReason?.contains("your school already brings 1 request to the meeting on") == true)
+        }
+    }
 }

@@ -97,8 +97,9 @@ struct RequestsAPIController {
     @Sendable func withdraw(_ request: Request, context: SignedInContext) async throws -> RequestBody {
         let id = try Self.requestID(context)
         let current = try await requests.request(context.actor, id, request: context.requestInfo(request))
-        let lead = context.actor.schools(as: .senco).contains(current.leadSchoolID)
-        return try await act(request, context, lead ? .withdraw : .withdrawPart)
+        let sencoOf = context.actor.schools(as: .senco)
+        let partnerOnly = !sencoOf.contains(current.leadSchoolID) && current.partners.contains { sencoOf.contains($0.schoolID) }
+        return try await act(request, context, partnerOnly ? .withdrawPart : .withdraw)
     }
 
     struct Questions: Decodable, Sendable {
