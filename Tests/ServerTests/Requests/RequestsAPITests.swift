@@ -71,4 +71,56 @@ struct RequestsAPITests {
             }
         }
     }
+
+    @Test("the agenda: another school of the cluster sees the pupil only pseudonymised, never a name, UPN or date of birth; after withdrawal nobody but the pupil's school learns more than that")
+    func agenda() async throws {
+        try await IdentityFixture.with { fixture in
+            let senco = try await fixture.signIn(.senco)
+            let other = try await fixture.signIn(.otherSenco, address: "10.9.8.2")
+            let officer = try await fixture.signIn(.officer, address: "10.9.8.3")
+            let meetings = MeetingStore(database: fixture.database, clock: fixture.clock.clock)
+            _ = try await meetings.generate(officer.session.actor, year: AcademicYear(2026),
+                                            pattern: try SchedulePattern(planningWeek: 3, allocationWeek: 5, weekday: .tuesday, startsAt: #require(TimeOfDay(hour: 15, minute: 30))),
+                                            place: "Civic Centre", onlineLink: nil, request: fixture.request())
+            let ashgrove = try await fixture.asOwner { tx in
+                try await tx.one("SELECT id FROM schools WHERE name = 'Ashgrove Primary School'").decode(ID<School>.self, at: 0)
+            }
+            let pupil = try await PupilRecordsTests.pupil(fixture)
+            let pupils = PupilStore(database: fixture.database, clock: fixture.clock.clock)
+            @Sendable func consent(_ kind: ConsentKind, _ on: String) -> ConsentEntry {
+                ConsentEntry(purpose: .panelSharing, kind: kind, givenByName: "Zelda Quartermain", relationship: .parent, givenOn: CalendarDate(iso: on)!,
+                             method: .signedForm, evidenceReference: "Form 7")
+            }
+            _ = try await pupils.recordConsent(senco.session.actor, pupil: pupil, entry: consent(.given, "2026-11-02"), request: fixture.request())
+            let store = RequestStore(database: fixture.database, clock: fixture.clock.clock)
+            let id = try await store.create(senco.session.actor, type: "discussion", leadSchool: ashgrove, title: "Transition worries", request: fixture.request())
+            try await store.save(senco.session.actor, id, draft: RequestDraft(title: "Transition worries", need: "Anxious at changes of class"), request: fixture.request())
+            try await store.setPupils(senco.session.actor, id, school: ashgrove, pupils: [pupil], request: fixture.request())
+            let meeting = try #require(try await store.act(senco.session.actor, id, .submit, request: fixture.request()).meetingID)
+            try await withApp(database: fixture.database, clock: fixture.clock.clock) { client, _ in
+                func body(_ who: SignedIn) async throws -> String {
+                    var found = ""
+                    try await client.execute(uri: "/api/v1/meetings/\(meeting)/agenda", method: .get, headers: PupilsAPITests.api(who)) { response in
+                        #expect(response.status == .ok)
+                        found = text(response)
+                    }
+                    return found
+                }
+                let upn = String(UPN.checkLetter(for: "999000120001") ?? "?") + "999000120001"
+                let forOther = try await body(other)
+                #expect(forOther.contains("Transition worries") && forOther.contains("AA, year 3, SLCN"))
+                for secret in ["Ada", "Applebank", upn, "2018-10-15", pupil.description] { #expect(!forOther.contains(secret), "\(secret) leaked") }
+                #expect(try await body(senco).contains("Ada Applebank"))
+                #expect(try await body(officer).contains("Ada Applebank"))
+                _ = try await pupils.recordConsent(senco.session.actor, pupil: pupil, entry: consent(.withdrawn, "2026-11-10"), request: fixture.request())
+                for reader in [other, officer] {
+                    let withheld = try await body(reader)
+                    #expect(withheld.contains("consent_withdrawn") && !withheld.contains("Applebank") && !withheld.contains("AA, year 3"))
+                }
+                #expect(try await body(senco).contains("Ada Applebank"))
+                let listed = try await fixture.audit.list(officer.session.actor, filter: AuditFilter(actor: officer.session.actor.userID, entityType: "pupil_list"), page: 1)
+                #expect(listed.items.contains { $0.after?["view"] == "agenda" && $0.after?["pupilIds"] == pupil.description })
+            }
+        }
+    }
 }

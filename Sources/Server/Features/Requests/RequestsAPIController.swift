@@ -18,6 +18,7 @@ struct RequestsAPIController {
         }
         routes.signedInAPI.post("/api/v1/requests/{requestId}/withdraw", use: withdraw)
         routes.signedInAPI.post("/api/v1/requests/{requestId}/return", use: returnToSchool)
+        routes.signedInAPI.get("/api/v1/meetings/{meetingId}/agenda", use: agenda)
     }
 
     static func requestID(_ context: some RequestContext) throws -> ID<FundingRequest> {
@@ -109,5 +110,32 @@ struct RequestsAPIController {
     @Sendable func returnToSchool(_ request: Request, context: SignedInContext) async throws -> RequestBody {
         let body = try await request.decode(as: Questions.self, context: context)
         return try await act(request, context, .returnToSchool, questions: body.questions ?? "")
+    }
+
+    struct Agenda: ResponseEncodable {
+        struct Item: Encodable, Sendable {
+            var requestId: String
+            var type: String
+            var title: String
+            var leadSchoolName: String
+            var partnerSchoolNames: [String]
+            var state: String
+            var askPence: Int64
+            var outcomes: [AgendaOutcome]
+            var pupils: [AgendaPupil]
+        }
+
+        var meetingId: String
+        var items: [Item]
+    }
+
+    /// A planning meeting's agenda for anyone who sees the meeting; each pupil as `meeting_agenda` lets the reader see them.
+    @Sendable func agenda(_ request: Request, context: SignedInContext) async throws -> Agenda {
+        guard let text = context.parameters.get("meetingId"), let meeting = ID<Meeting>(text) else { throw DomainError.notFound("There is no such meeting.") }
+        let items = try await requests.agenda(context.actor, meeting: meeting, request: context.requestInfo(request))
+        return Agenda(meetingId: meeting.description, items: items.map {
+            Agenda.Item(requestId: $0.requestID.description, type: $0.typeName, title: $0.title, leadSchoolName: $0.leadSchool, partnerSchoolNames: $0.partnerSchools,
+                        state: $0.state.rawValue, askPence: $0.ask.value, outcomes: $0.outcomes, pupils: $0.pupils)
+        })
     }
 }
