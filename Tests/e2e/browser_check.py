@@ -17,7 +17,7 @@ Headless Debian chromium driven by Playwright walks three journeys, each in its 
              not submitted), /audit, /audit with an unreadable date (422), /audit filtered by keyboard by
              who did it ("demo-data") and what to ("Ashgrove"), /clusters, "Add a cluster" submitted empty
              (422), the first cluster's page, /meetings, "Generate meetings" with the time 25:00 (422, the time kept),
-             the first meeting's page and its change form with a Saturday (422), /schools (and sorted by cluster), "Add a
+             the first meeting's page and its change form with a Saturday (422), its agenda, /schools (and sorted by cluster), "Add a
              school" submitted empty (422), the first school's page, /trusts, /schools/import, /settings, /settings submitted with a
              two-digit LA code (422, the code kept), /calendar, /pupils, /budgets, this funding year's confirmed
              budget with its chart, "Move the money" with no cluster (422, the sum kept), next year's budget with
@@ -704,6 +704,18 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         landing = press_and_wait(tab, "Enter")
         return run.audit(tab, landing, status=422, shot="officer-meeting-errors", path=path, errors=["#meetsOn"])
 
+    def first_agenda():
+        landing = go(tab, run.base_url, "/meetings")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/meetings/"]'); return a && a.getAttribute('href'); }""")
+        if landing.status != 200 or not href:
+            raise Broken("no link to a meeting in the table on /meetings")
+
+        def printable(problems: list[str]) -> None:
+            if "Agenda" not in tab.page.locator("h1").first.inner_text():
+                problems.append("the agenda page has no Agenda heading")
+
+        return run.audit(tab, go(tab, run.base_url, href + "/agenda"), status=200, shot="officer-agenda", path=href + "/agenda", extra=printable)
+
     funding_year = date.today().year if date.today().month >= 4 else date.today().year - 1
 
     def budget_confirmed():
@@ -863,6 +875,7 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ('"Generate meetings" submitted with the time 25:00 (error summary, expect 422)', generate_bad_time),
         ("/meetings/{id}, the first scheduled meeting on /meetings (expect 200, with its cut-off)", first_meeting),
         ('"Change the meeting" submitted with a Saturday (error summary, expect 422)', move_meeting_to_saturday),
+        ("/meetings/{id}/agenda, the first meeting's printable agenda (expect 200)", first_agenda),
         ("/schools (expect 200, a sortable table)", visit("/schools", extra=has_table)),
         ("/schools sorted by cluster, descending (expect 200)", visit("/schools?sort=cluster&order=desc", extra=has_table)),
         ('"Add a school" submitted empty (error summary, expect 422)', add_school_empty),

@@ -142,6 +142,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     PupilRecordsController(pages: pages, pupils: services.pupils, referrals: services.referrals, audit: services.audit).addRoutes(to: table)
     TransfersController(pages: pages, pupils: services.pupils, structure: services.structure).addRoutes(to: table)
     RequestsAPIController(requests: services.requests).addRoutes(to: table)
+    AgendaController(pages: pages, requests: services.requests, meetings: services.meetings).addRoutes(to: table)
     BudgetController(pages: pages, budgets: services.budgets, ledger: services.ledger, clusters: services.clusters, today: { meetings.today() })
         .addRoutes(to: table)
     return router

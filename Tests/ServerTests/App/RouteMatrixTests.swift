@@ -176,6 +176,7 @@ struct RouteMatrixTests {
         "POST /api/v1/requests/{requestId}/nominate": [401, 404, 404, 404, 404],
         "POST /api/v1/requests/{requestId}/return": [401, 404, 404, 404, 404],
         "GET /api/v1/meetings/{meetingId}/agenda": [401, 404, 404, 404, 404],
+        "GET /meetings/{meetingId}/agenda": [303, 404, 404, 404, 404],
         "GET /api/v1/pupils": [401, 200, 200, 200, 200],
         "POST /api/v1/pupils": [401, 403, 403, 403, 403],
         "GET /api/v1/pupils/{pupilId}": [401, 404, 404, 404, 404],

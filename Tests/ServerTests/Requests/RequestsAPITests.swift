@@ -118,6 +118,12 @@ struct RequestsAPITests {
                     #expect(withheld.contains("consent_withdrawn") && !withheld.contains("Applebank") && !withheld.contains("AA, year 3"))
                 }
                 #expect(try await body(senco).contains("Ada Applebank"))
+                // The printable page says the same, in words.
+                try await client.execute(uri: "/meetings/\(meeting)/agenda", method: .get, headers: PupilPagesTests.page(other)) { response in
+                    let html = text(response)
+                    #expect(response.status == .ok && html.contains("Transition worries") && html.contains("Details withheld: consent withdrawn"))
+                    #expect(!html.contains("Applebank") && !html.contains(upn))
+                }
                 let listed = try await fixture.audit.list(officer.session.actor, filter: AuditFilter(actor: officer.session.actor.userID, entityType: "pupil_list"), page: 1)
                 #expect(listed.items.contains { $0.after?["view"] == "agenda" && $0.after?["pupilIds"] == pupil.description })
             }
