@@ -52,7 +52,12 @@ struct DatabaseTests {
             async let kill: Void = {
                 try await Task.sleep(for: .milliseconds(300))
                 try await killer.withConnection { lease in
-                    try await lease.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = \(db.name) AND pid <> pg_backend_pid()")
+                    // Only our own client connections: an autovacuum worker in the database is not ours to end (42501).
+                    try await lease.execute(
+                        """
+                        SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                        WHERE datname = \(db.name) AND pid <> pg_backend_pid() AND usename = current_user AND backend_type = 'client backend'
+                        """)
                 }
             }()
             await #expect {
