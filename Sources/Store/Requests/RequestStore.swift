@@ -108,6 +108,11 @@ public struct RequestStore: Sendable {
             }
             if let partners {
                 let wanted = Set(partners.map(\.description)).subtracting([current.lead.description])
+                // Partners are schools the SENCo can see, which row-level security keeps to their cluster's.
+                let known = try await tx.one("SELECT count(*) FROM schools WHERE id::text = ANY (\(Array(wanted))::text[])").decode(Int.self, at: 0)
+                guard known == wanted.count else {
+                    throw DomainError.validation([.init(pointer: "/partnerSchoolIds", detail: "Choose partner schools from your cluster.")])
+                }
                 try await tx.execute("DELETE FROM funding_request_partners WHERE request_id = \(id) AND NOT (school_id::text = ANY (\(Array(wanted))::text[]))")
                 try await tx.execute("DELETE FROM funding_request_pupils WHERE request_id = \(id) AND school_id <> \(current.lead) AND NOT (school_id::text = ANY (\(Array(wanted))::text[]))")
                 for school in wanted.sorted() {

@@ -44,6 +44,11 @@ struct RequestsAPITests {
                     #expect(response.status == .ok && json["askPence"] as? Int == 240_000 && (json["pupils"] as? [[String: Any]])?.first?["name"] as? String == "Ada Applebank")
                     #expect(json["hold"] as? String != nil)  // no consent to share with the panel yet
                 }
+                // A partner that is no school the SENCo can see is refused by name, and nothing is saved.
+                try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(senco),
+                                         body: ByteBuffer(string: #"{"need":"lost","partnerSchoolIds":["00000000-0000-4000-8000-000000000001"]}"#)) { response in
+                    #expect(response.status == .unprocessableContent && text(response).contains("Choose partner schools from your cluster."))
+                }
                 try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(head), body: ByteBuffer(string: #"{"need":"x"}"#)) { response in
                     #expect(response.status == .forbidden)
                 }
