@@ -58,6 +58,7 @@ public struct IdentityFixture: Sendable {
     }
 
     /// Runs raw SQL as the schema's owner.
+    @discardableResult
     public func asOwner<T>(_ body: (Transaction) async throws -> T) async throws -> T {
         let pool = testDatabase.pool(role: .owner, size: 1)
         defer { Task { await pool.close() } }

@@ -143,6 +143,10 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     TransfersController(pages: pages, pupils: services.pupils, structure: services.structure).addRoutes(to: table)
     RequestsAPIController(requests: services.requests).addRoutes(to: table)
     AgendaController(pages: pages, requests: services.requests, meetings: services.meetings).addRoutes(to: table)
+    AdviceController(pages: pages, advice: services.advice, requests: services.requests, pupils: services.pupils).addRoutes(to: table)
+    RequestsController(pages: pages, requests: services.requests, structure: services.structure).addRoutes(to: table)
+    RequestEditorController(pages: pages, requests: services.requests, pupils: services.pupils, structure: services.structure, settings: services.settings)
+        .addRoutes(to: table)
     BudgetController(pages: pages, budgets: services.budgets, ledger: services.ledger, clusters: services.clusters, today: { meetings.today() })
         .addRoutes(to: table)
     return router
@@ -166,6 +170,7 @@ public struct AppServices: Sendable {
     public var pupils: PupilStore
     public var referrals: ReferralStore
     public var requests: RequestStore
+    public var advice: AdviceStore
 
     /// - Parameter passwordHashCost: bcrypt's cost; `PasswordHasher.productionCost` unless a test lowers it to run quickly.
     public static func make(
@@ -188,7 +193,8 @@ public struct AppServices: Sendable {
             ledger: LedgerStore(database: database),
             pupils: PupilStore(database: database, clock: clock),
             referrals: ReferralStore(database: database, clock: clock),
-            requests: RequestStore(database: database, clock: clock)
+            requests: RequestStore(database: database, clock: clock),
+            advice: AdviceStore(database: database, clock: clock)
         )
     }
 }

@@ -10,6 +10,8 @@ struct FormField: Sendable {
     var isSelect: Bool
     /// A narrower input (`app-input--width-10`) for dates and codes.
     var isShort: Bool
+    /// A box for a paragraph or more.
+    var isTextarea = false
 
     /// The ids that describe the field: its hint and error (stored: templates read stored properties only).
     var describedBy: String?
@@ -29,6 +31,12 @@ struct FormField: Sendable {
 
     static func text(_ name: String, _ label: String, hint: String? = nil, value: String?, errors: FormErrors, short: Bool = false) -> FormField {
         FormField(name: name, label: label, hint: hint, error: errors.message(for: name), value: value ?? "", options: [], isSelect: false, isShort: short)
+    }
+
+    static func textarea(_ name: String, _ label: String, hint: String? = nil, value: String?, errors: FormErrors) -> FormField {
+        var field = text(name, label, hint: hint, value: value, errors: errors)
+        field.isTextarea = true
+        return field
     }
 
     static func date(_ name: String, _ label: String, value: String?, errors: FormErrors) -> FormField {

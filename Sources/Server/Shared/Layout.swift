@@ -20,6 +20,9 @@ struct Layout: Sendable {
         if let session {
             // Everyone signed in reads the clusters, meetings and schools they may see, the calendar and the settings
             // (cut-offs and caps apply to them); only officers reach users and the audit trail.
+            // Requests: everyone with a role reaches some (their schools', their clusters', or all for officers).
+            if !session.actor.roles.isEmpty { items.append(("Requests", "/requests")) }
+            if session.actor.roles.contains(.educationalPsychologist) { items.append(("Caseload", "/advice")) }
             items += [("Clusters", "/clusters"), ("Meetings", "/meetings"), ("Schools", "/schools")]
             // Pupils: a school's SENCo and headteacher, officers, and EPs (who find there only the pupils whose families
             // consent to EP involvement).

@@ -121,6 +121,7 @@ extension Bootstrap {
                 let withAccounts = Set(["990001", "990002"] + DemoCity.people().compactMap { names[$0.school] })
                 let schools = DemoCity.clusters.flatMap(\.schools).compactMap { school in schoolIDs[school.urn].map { (school.urn, school.phase, $0) } }
                 try await Self.loadDemoPupils(schools: schools, withAccounts: withAccounts, author: officer, today: today, in: tx)
+                try await Self.loadDemoRequests(today: today, in: tx)
             }
             return accounts
         }

@@ -7,7 +7,6 @@ import PQ
 public struct AgendaPupil: Codable, Sendable, Hashable {
     public var id: String?
     public var name: String?
-    public var ownSchool: Bool?
     public var pseudonym: String?
     public var withheld: String?
 }
@@ -17,6 +16,15 @@ public struct AgendaOutcome: Codable, Sendable, Hashable {
     public var measure: String
     public var baseline: String
     public var target: String
+}
+
+/// EP advice as the agenda shows it to the panel.
+public struct AgendaAdvice: Codable, Sendable, Hashable {
+    public var givenOn: String
+    public var kind: String
+    public var summary: String
+    public var recommendations: String
+    public var author: String
 }
 
 /// One request on a planning meeting's agenda.
@@ -30,6 +38,7 @@ public struct AgendaItem: Sendable {
     public var ask: Pence
     public var outcomes: [AgendaOutcome]
     public var pupils: [AgendaPupil]
+    public var advice: [AgendaAdvice]
 }
 
 extension RequestStore {
@@ -40,12 +49,12 @@ extension RequestStore {
             guard try await tx.first("SELECT 1 FROM meetings WHERE id = \(meeting)") != nil else { throw DomainError.notFound("There is no such meeting.") }
             let items = try await tx.query(
                 """
-                SELECT request_id, type_name, title, lead_school, partner_schools, state, ask_pence, outcomes, pupils
+                SELECT request_id, type_name, title, lead_school, partner_schools, state, ask_pence, outcomes, pupils, advice
                 FROM meeting_agenda(\(meeting)) LIMIT 200
                 """
-            ).decode((ID<FundingRequest>, String, String, String, [String], String, Int64, JSONB<[AgendaOutcome]>, JSONB<[AgendaPupil]>).self).map {
+            ).decode((ID<FundingRequest>, String, String, String, [String], String, Int64, JSONB<[AgendaOutcome]>, JSONB<[AgendaPupil]>, JSONB<[AgendaAdvice]>).self).map {
                 AgendaItem(requestID: $0.0, typeName: $0.1, title: $0.2, leadSchool: $0.3, partnerSchools: $0.4, state: RequestState(rawValue: $0.5) ?? .scheduled,
-                           ask: Pence($0.6), outcomes: $0.7.value, pupils: $0.8.value)
+                           ask: Pence($0.6), outcomes: $0.7.value, pupils: $0.8.value, advice: $0.9.value)
             }
             let named = items.flatMap(\.pupils).compactMap(\.id)
             // Recorded as a list of pupils, so officers find it by any pupil named on it, with the meeting beside it.

@@ -43,29 +43,47 @@ extension RequestStore {
             FROM funding_request_partners p JOIN schools s ON s.id = p.school_id WHERE p.request_id = \(id) ORDER BY s.name
             """
         ).decode((ID<School>, String, Bool, Bool).self).map { RequestView.Partner(schoolID: $0.0, name: $0.1, confirmed: $0.2, endorsed: $0.3) }
-        // Names only where the reader reaches the pupil and either is of the pupil's school or consent to share with
-        // the panel is in force; everyone else gets the pseudonymised view (which withholds without that consent).
-        let own = actor.schools().map(\.description)
-        let pupils = try await tx.query(
-            """
-            SELECT rp.pupil_id, rp.school_id,
-                   CASE WHEN p.id IS NOT NULL AND (rp.school_id::text = ANY (\(own)::text[]) OR coalesce(c.in_force, false))
-                        THEN p.given_names || ' ' || p.family_name END,
-                   ps.initials || ', ' || CASE ps.year_group WHEN -1 THEN 'nursery' WHEN 0 THEN 'reception' ELSE 'year ' || ps.year_group END
-                       || coalesce(', ' || ps.primary_need, '') || coalesce(', ' || ps.secondary_need, ''),
-                   ps.withheld
-            FROM funding_request_pupils rp
-            LEFT JOIN pupils p ON p.id = rp.pupil_id
-            LEFT JOIN pupil_consent_states c ON c.pupil_id = rp.pupil_id AND c.purpose = 'panel_sharing'
-            LEFT JOIN pupil_pseudonyms(ARRAY(SELECT x.pupil_id FROM funding_request_pupils x WHERE x.request_id = \(id))) ps ON ps.pupil_id = rp.pupil_id
-            WHERE rp.request_id = \(id) ORDER BY rp.school_id, rp.pupil_id
-            """
-        ).decode((ID<Pupil>, ID<School>, String?, String?, String?).self).map {
-            RequestPupil(pupilID: $0.0, schoolID: $0.1, name: $0.2, pseudonym: $0.2 == nil ? $0.3 : nil, withheld: $0.2 == nil ? ($0.4 ?? "not_visible") : nil)
+        // The pupils as `request_pupils_as_seen` lets this reader see them: the one place that rule lives.
+        let pupils = try await tx.query("SELECT pupil_id, school_id, name, pseudonym, withheld FROM request_pupils_as_seen(\(id))")
+            .decode((ID<Pupil>, ID<School>, String?, String?, String?).self).map {
+                RequestPupil(pupilID: $0.0, schoolID: $0.1, name: $0.2, pseudonym: $0.3, withheld: $0.2 == nil && $0.3 == nil ? ($0.4 ?? "not_visible") : nil)
+            }
+        let chair = try await row.10.asyncMap { meeting in
+            try await tx.first(
+                "SELECT coalesce(m.chair_user_id, c.locality_lead_user_id) FROM meetings m JOIN clusters c ON c.id = m.cluster_id WHERE m.id = \(meeting)"
+            )?.decode(ID<User>?.self, at: 0)
+        } ?? nil
+        let events = try await tx.query(
+            "SELECT action, from_state, to_state, coalesce(actor_name, ''), occurred_at, note FROM funding_request_events WHERE request_id = \(id) ORDER BY id DESC LIMIT 200"
+        ).decode((String, String, String, String, Date, String?).self).map {
+            RequestEvent(action: $0.0, from: RequestState(rawValue: $0.1) ?? .draft, to: RequestState(rawValue: $0.2) ?? .draft, actor: $0.3, at: $0.4, note: $0.5)
         }
+        let advice = try await AdviceStore.advice(on: .request(id), in: tx)
         let draft = RequestDraft(title: row.4, need: row.5, tried: row.6, termsAsked: row.7, cohort: row.8, outcomes: outcomes, lines: lines)
         return RequestView(id: id, type: requestType, leadSchoolID: row.1, leadSchool: row.2, state: RequestState(rawValue: row.3) ?? .draft, draft: draft,
-                           leadEndorsed: row.9, partners: partners, pupils: pupils, hold: row.12, meetingID: row.10, placementReason: row.11)
+                           leadEndorsed: row.9, partners: partners, pupils: pupils, hold: row.12, meetingID: row.10, placementReason: row.11,
+                           chair: chair, events: events, advice: advice)
+    }
+
+    /// What the actor may do to the request now, by `RequestLifecycle` (the pages offer exactly these).
+    public static func allowedActions(_ actor: Actor, _ view: RequestView) -> [RequestAction] {
+        let (situation, relations) = situation(actor, view, for: nil)
+        return RequestLifecycle.allowedActions(situation.situation, by: relations)
+    }
+
+    /// The request as `RequestLifecycle` sees it, and who the actor is to it. `mine` counts the parts this actor
+    /// endorses: the lead school's and any partner's of which they are headteacher, not yet endorsed.
+    static func situation(_ actor: Actor, _ view: RequestView, for action: RequestAction?) -> ((situation: RequestSituation, mine: Int), Set<RequestRelation>) {
+        let relations = Self.relations(actor, to: view, chair: view.chair)
+        let heads = actor.schools(as: .headteacher)
+        let mine = (heads.contains(view.leadSchoolID) && !view.leadEndorsed ? 1 : 0) + view.partners.filter { heads.contains($0.schoolID) && !$0.endorsed }.count
+        let outstanding = (view.leadEndorsed ? 0 : 1) + view.partners.filter { !$0.endorsed }.count
+        // A headteacher of several of the request's schools endorses all their parts at once; with none left to them
+        // endorsing is not theirs to do.
+        let counted = action == .endorse ? outstanding - max(mine - 1, 0) : (relations.isDisjoint(with: [.leadHeadteacher, .partnerHeadteacher]) || mine > 0 ? outstanding : 0)
+        let situation = RequestSituation(state: view.state, hold: view.hold, route: view.type.route, needsEndorsement: view.type.needsEndorsement,
+                                         confirmationsOutstanding: view.partners.filter { !$0.confirmed }.count, endorsementsOutstanding: counted)
+        return ((situation, mine), relations)
     }
 
     /// Who the actor is to the request.
@@ -90,25 +108,12 @@ extension RequestStore {
         return try await database.transaction(actingAs: actor.userID) { tx in
             _ = try await Self.header(id, in: tx, locking: true)
             let view = try await Self.read(id, actor: actor, in: tx)
-            let chair = try await view.meetingID.asyncMap { meeting in
-                try await tx.first(
-                    "SELECT coalesce(m.chair_user_id, c.locality_lead_user_id) FROM meetings m JOIN clusters c ON c.id = m.cluster_id WHERE m.id = \(meeting)"
-                )?.decode(ID<User>?.self, at: 0)
-            } ?? nil
-            let relations = Self.relations(actor, to: view, chair: chair)
-            // The parts this actor endorses: the lead school's and any partner's of which they are headteacher.
-            let heads = actor.schools(as: .headteacher)
-            let mine = (heads.contains(view.leadSchoolID) && !view.leadEndorsed ? 1 : 0)
-                + view.partners.filter { heads.contains($0.schoolID) && !$0.endorsed }.count
-            let outstanding = (view.leadEndorsed ? 0 : 1) + view.partners.filter { !$0.endorsed }.count
-            if action == .endorse, relations.contains(.leadHeadteacher) || relations.contains(.partnerHeadteacher), mine == 0, view.state == .submitted {
+            let (situation, relations) = Self.situation(actor, view, for: action)
+            if action == .endorse, relations.contains(.leadHeadteacher) || relations.contains(.partnerHeadteacher), situation.mine == 0, view.state == .submitted {
                 throw DomainError.invalidTransition("Your school's part is already endorsed.")
             }
-            let situation = RequestSituation(state: view.state, hold: view.hold, route: view.type.route, needsEndorsement: view.type.needsEndorsement,
-                                             confirmationsOutstanding: view.partners.filter { !$0.confirmed }.count,
-                                             endorsementsOutstanding: action == .endorse ? outstanding - max(mine - 1, 0) : outstanding)
             let transition: RequestTransition
-            switch RequestLifecycle.apply(action, to: situation, by: relations, questions: questions) {
+            switch RequestLifecycle.apply(action, to: situation.situation, by: relations, questions: questions) {
             case .success(let found): transition = found
             case .failure(let refusal): throw DomainError.invalidTransition(refusal.message)
             }

@@ -36,6 +36,22 @@ public struct RequestView: Sendable {
     public var hold: String?
     public var meetingID: ID<Meeting>?
     public var placementReason: String?
+    /// Who chairs the meeting the request is on: the meeting's chair, or the cluster's locality lead.
+    public var chair: ID<User>?
+    /// What happened to it, newest first.
+    public var events: [RequestEvent]
+    /// EP advice on it, newest first (as row-level security lets the reader see it).
+    public var advice: [AdviceView]
+}
+
+/// One step of a request's history.
+public struct RequestEvent: Sendable, Hashable {
+    public var action: String
+    public var from: RequestState
+    public var to: RequestState
+    public var actor: String
+    public var at: Date
+    public var note: String?
 }
 
 /// Requests from draft to the planning meeting. Every transition goes through `RequestLifecycle.apply`; the store
@@ -50,6 +66,11 @@ public struct RequestStore: Sendable {
     }
 
     public func today() -> CalendarDate { CalendarDate.today(at: clock.now()) }
+
+    /// The council's active types of request.
+    public func types(_ actor: Actor) async throws -> [RequestType] {
+        try await RequestTypeStore(database: database).types(actor)
+    }
 
     /// Starts a draft led by `school` (its SENCo).
     public func create(_ actor: Actor, type code: String, leadSchool school: ID<School>, title: String, request: RequestInfo) async throws -> ID<FundingRequest> {
@@ -164,8 +185,8 @@ public struct RequestStore: Sendable {
     static func event(_ id: ID<FundingRequest>, _ action: String, from: RequestState, to: RequestState, actor: Actor, note: String?, in tx: Transaction) async throws {
         try await tx.execute(
             """
-            INSERT INTO funding_request_events (request_id, action, from_state, to_state, actor_user_id, note)
-            VALUES (\(id), \(action), \(from.rawValue), \(to.rawValue), \(actor.userID), \(note))
+            INSERT INTO funding_request_events (request_id, action, from_state, to_state, actor_user_id, actor_name, note)
+            VALUES (\(id), \(action), \(from.rawValue), \(to.rawValue), \(actor.userID), \(actor.displayName), \(note))
             """)
     }
 }
@@ -185,7 +206,7 @@ public struct RequestSummary: Sendable {
 extension RequestStore {
     /// The requests the actor reaches (row-level security: their schools' as lead or partner, their clusters' for an
     /// EP, all for officers), most recently changed first, optionally in one state.
-    public func list(_ actor: Actor, state: RequestState?, page number: Int?, size: Int? = nil) async throws -> Page<RequestSummary> {
+    public func list(_ actor: Actor, state: RequestState?, heldOnly: Bool = false, page number: Int?, size: Int? = nil) async throws -> Page<RequestSummary> {
         let (number, size, offset) = Page<RequestSummary>.bounds(number: number, size: size)
         return try await database.transaction(actingAs: actor.userID) { tx in
             let rows = try await tx.query(
@@ -194,6 +215,7 @@ extension RequestStore {
                 FROM funding_requests r JOIN request_types t ON t.code = r.type_code JOIN schools s ON s.id = r.lead_school_id
                 LEFT JOIN meetings m ON m.id = r.meeting_id
                 WHERE (\(state?.rawValue)::text IS NULL OR r.state = \(state?.rawValue))
+                  AND (NOT \(heldOnly) OR (r.state <> 'withdrawn' AND funding_request_hold(r.id) IS NOT NULL))
                 ORDER BY r.updated_at DESC, r.id LIMIT \(size) OFFSET \(offset)
                 """
             ).decode((ID<FundingRequest>, String, String, String, String, CalendarDate?, String?, Date, Int).self)

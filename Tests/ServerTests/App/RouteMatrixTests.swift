@@ -177,6 +177,23 @@ struct RouteMatrixTests {
         "POST /api/v1/requests/{requestId}/return": [401, 404, 404, 404, 404],
         "GET /api/v1/meetings/{meetingId}/agenda": [401, 404, 404, 404, 404],
         "GET /meetings/{meetingId}/agenda": [303, 404, 404, 404, 404],
+        // The request pages: everyone with a role lists the requests they reach; only a SENCo starts one.
+        "GET /requests": [303, 200, 200, 200, 200],
+        "GET /requests/new": [303, 200, 403, 403, 403],
+        "POST /requests": [303, 422, 403, 403, 403],
+        "GET /requests/{requestId}": [303, 404, 404, 404, 404],
+        "POST /requests/{requestId}/actions/{action}": [303, 404, 404, 404, 404],
+        "GET /requests/{requestId}/edit/{step}": [303, 404, 404, 404, 404],
+        "POST /requests/{requestId}/edit/{step}": [303, 404, 404, 404, 404],
+        // EP advice: only an EP logs it and has a caseload; officers read the follow-ups too.
+        "GET /advice": [303, 403, 403, 200, 403],
+        "GET /requests/{requestId}/advice/new": [303, 403, 403, 404, 403],
+        "POST /requests/{requestId}/advice": [303, 403, 403, 404, 403],
+        "GET /pupils/{pupilId}/advice/new": [303, 403, 403, 404, 403],
+        "POST /pupils/{pupilId}/advice": [303, 403, 403, 404, 403],
+        "POST /api/v1/requests/{requestId}/advice": [401, 403, 403, 404, 403],
+        "POST /api/v1/pupils/{pupilId}/advice": [401, 403, 403, 404, 403],
+        "GET /api/v1/advice/follow-ups": [401, 403, 403, 200, 200],
         "GET /api/v1/pupils": [401, 200, 200, 200, 200],
         "POST /api/v1/pupils": [401, 403, 403, 403, 403],
         "GET /api/v1/pupils/{pupilId}": [401, 404, 404, 404, 404],
@@ -207,6 +224,8 @@ struct RouteMatrixTests {
             .replacingOccurrences(of: "{referralId}", with: "00000000-0000-4000-8000-000000000008")
             .replacingOccurrences(of: "{transferId}", with: "00000000-0000-4000-8000-000000000009")
             .replacingOccurrences(of: "{requestId}", with: "00000000-0000-4000-8000-00000000000a")
+            .replacingOccurrences(of: "{action}", with: "submit")
+            .replacingOccurrences(of: "{step}", with: "about")
         let json = entry.path.hasPrefix("/api/")
         guard [.post, .patch, .put].contains(entry.method) else { return (uri, nil, json) }
         if json {
@@ -228,6 +247,7 @@ struct RouteMatrixTests {
             case "/api/v1/requests": #"{"type":"individual","leadSchoolId":"00000000-0000-4000-8000-000000000004","title":"Speech support"}"#
             case "/api/v1/requests/{requestId}": #"{"need":"More words"}"#
             case "/api/v1/requests/{requestId}/return": #"{"questions":"Which outcomes?"}"#
+            case "/api/v1/requests/{requestId}/advice", "/api/v1/pupils/{pupilId}/advice": #"{"givenOn":"2026-11-02","kind":"consultation","summary":"Seen in class"}"#
             case "/api/v1/pupil-transfers": #"{"schoolId":"00000000-0000-4000-8000-000000000004","upn":"F999000120001","dateOfBirth":"2018-10-15"}"#
             default: #"{"email":"","displayName":""}"#
             }

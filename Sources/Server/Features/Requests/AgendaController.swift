@@ -26,6 +26,8 @@ struct AgendaController {
             var hasOutcomes: Bool
             var pupils: [String]
             var hasPupils: Bool
+            var advice: [String]
+            var hasAdvice: Bool
         }
 
         var layout: Layout
@@ -55,7 +57,9 @@ struct AgendaController {
                           schools: ([item.leadSchool] + item.partnerSchools).joined(separator: ", "), ask: item.ask.formatted,
                           state: item.state == .nominated ? "Nominated" : "To discuss",
                           outcomes: item.outcomes.map { "\($0.outcome): \($0.measure), from \($0.baseline) to \($0.target)" }, hasOutcomes: !item.outcomes.isEmpty,
-                          pupils: item.pupils.map(Self.describe), hasPupils: !item.pupils.isEmpty)
+                          pupils: item.pupils.map(Self.describe), hasPupils: !item.pupils.isEmpty,
+                          advice: item.advice.map { "\($0.author), \($0.givenOn): \($0.summary)" + ($0.recommendations.isEmpty ? "" : " Recommendations: \($0.recommendations)") },
+                          hasAdvice: !item.advice.isEmpty)
             },
             hasItems: !items.isEmpty)
         return try pages.render("agenda", page)

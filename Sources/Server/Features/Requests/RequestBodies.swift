@@ -151,6 +151,7 @@ struct RequestBody: ResponseEncodable {
     var hold: String?
     var meetingId: String?
     var placementReason: String?
+    var advice: [AdviceBody]
 
     init(_ r: RequestView) {
         let d = r.draft
@@ -176,5 +177,6 @@ struct RequestBody: ResponseEncodable {
         hold = r.hold
         meetingId = r.meetingID?.description
         placementReason = r.placementReason
+        advice = r.advice.map(AdviceBody.init)
     }
 }

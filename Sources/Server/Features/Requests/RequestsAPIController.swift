@@ -123,6 +123,7 @@ struct RequestsAPIController {
             var askPence: Int64
             var outcomes: [AgendaOutcome]
             var pupils: [AgendaPupil]
+            var advice: [AgendaAdvice]
         }
 
         var meetingId: String
@@ -135,7 +136,7 @@ struct RequestsAPIController {
         let items = try await requests.agenda(context.actor, meeting: meeting, request: context.requestInfo(request))
         return Agenda(meetingId: meeting.description, items: items.map {
             Agenda.Item(requestId: $0.requestID.description, type: $0.typeName, title: $0.title, leadSchoolName: $0.leadSchool, partnerSchoolNames: $0.partnerSchools,
-                        state: $0.state.rawValue, askPence: $0.ask.value, outcomes: $0.outcomes, pupils: $0.pupils)
+                        state: $0.state.rawValue, askPence: $0.ask.value, outcomes: $0.outcomes, pupils: $0.pupils, advice: $0.advice)
         })
     }
 }
