@@ -79,9 +79,11 @@ MAX_TAB_STOPS = 80
 
 OFFICER = "officer@example-city.test"
 SENCO = "senco.ashgrove@example-city.test"
+HEADTEACHER = "head.ashgrove@example-city.test"
+PSYCHOLOGIST = "ep.north@example-city.test"
 # The wrong-password attempt uses an account no journey signs in to, so that repeated runs within the
 # server's throttle window (5 failures per account in 15 minutes) never lock the accounts the journeys need.
-WRONG_PASSWORD_ACCOUNT = "ep.north@example-city.test"
+WRONG_PASSWORD_ACCOUNT = "ep.south@example-city.test"
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -839,6 +841,18 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
 
         return run.audit(tab, go(tab, run.base_url, href + "/export"), status=200, shot="officer-pupil-export", path=href + "/export", extra=everything)
 
+    def chair_return_without_questions():
+        landing = go(tab, run.base_url, "/requests?state=scheduled")
+        href = tab.page.evaluate("""() => { const a = document.querySelector('main table a[href^="/requests/"]'); return a && a.getAttribute('href'); }""")
+        if landing.status != 200 or not href:
+            raise Broken("no scheduled request in the table on /requests?state=scheduled")
+        landing = go(tab, run.base_url, href)
+        if tab.page.locator("#questions").count() != 1:
+            raise Broken(f"the chair is offered no way to return {href} with questions")
+        tab_to(tab, 'form[action$="/actions/return"] button[type="submit"]', 'the "Return to the school with questions" button')
+        landing = press_and_wait(tab, "Enter")
+        return run.audit(tab, landing, status=422, shot="officer-return-errors", path=href + "/actions/return", errors=["#questions"])
+
     def sign_out():
         go(tab, run.base_url, "/account")
         tab_to(tab, 'form[action="/sign-out"] button', 'the "Sign out" button')
@@ -894,6 +908,8 @@ def officer_journey(run: Runner, context, anonymous_context, password: str) -> N
         ("/referrals, the EHC needs assessment timeliness list with the demo's dozen (expect 200)", referral_timeliness),
         ('"Record the council\'s decisions" with a decision and no date (error summary, expect 422)', referral_decisions_bad),
         ("/pupils/{id}/export, everything held on the first pupil (expect 200, reads included)", subject_access_export),
+        ("/requests (expect 200, every school's requests with the counts)", visit("/requests", extra=has_table)),
+        ('a scheduled request, "Return to the school" with no questions (error summary, expect 422)', chair_return_without_questions),
         ("sign out with the header button, then /account goes to /sign-in", sign_out),
     ])
     tab.page.close()
@@ -1077,6 +1093,197 @@ def senco_journey(run: Runner, context, password: str) -> None:
     tab.page.close()
 
 
+def field(name: str) -> str:
+    """A CSS selector for the field with this id (ids like lines/0/unitCost hold slashes)."""
+    return f'[id="{name}"]'
+
+
+def type_into(tab: Tab, name: str, text: str) -> None:
+    """Tabs to a field and types, as a keyboard user would (a select takes the typed text as its type-ahead)."""
+    tab_to(tab, field(name), f"the {name} field")
+    tab.page.keyboard.press("Control+A")
+    tab.page.keyboard.type(text)
+
+
+def requests_journey(run: Runner, new_context, password: str) -> None:
+    """A SENCo writes a project request by keyboard alone, one step a page, gets a refused cost back with its input
+    kept, checks the answers and submits; the headteacher endorses it from the queue; the EP logs advice."""
+    context = new_context()
+    tab = Tab.open(context)
+    made: dict[str, str] = {}
+    title = "Keyboard project " + str(int(time.time()))
+
+    def sign_in(email: str, journey: str):
+        def step():
+            landing = finish_sign_in(run, tab, sign_in_by_keyboard(tab, run.base_url, email, password), journey, email)
+            if landing.path != "/":
+                raise Broken(f"signing in as {email} by keyboard ended at {landing.path} (HTTP {landing.status})")
+            return run.audit(tab, landing, status=200, shot=f"{slug(journey)}-home", path="/")
+        return step
+
+    def continue_by_keyboard() -> Landing:
+        tab_to(tab, 'main form button[value="continue"]', 'the "Save and continue" button')
+        return press_and_wait(tab, "Enter")
+
+    def dashboard(problems: list[str]) -> None:
+        text = tab.page.locator("main").inner_text()
+        if "Waiting for you" not in text or "Next planning meetings" not in text:
+            problems.append("the requests page shows no counts or no next planning meetings")
+
+    def start():
+        landing = go(tab, run.base_url, "/requests/new")
+        if landing.status != 200:
+            raise Broken(f"GET /requests/new answered {landing.status}")
+        type_into(tab, "type", "Project")
+        type_into(tab, "title", title)
+        tab_to(tab, 'main form button[type="submit"]', 'the "Save and continue" button')
+        landing = press_and_wait(tab, "Enter")
+        if not landing.path.endswith("/edit/about"):
+            raise Broken(f"starting a request ended at {landing.path} (HTTP {landing.status})")
+        made["request"] = landing.path.rsplit("/edit/", 1)[0]
+        return run.audit(tab, landing, status=200, shot="requests-about", path=landing.path)
+
+    def about():
+        type_into(tab, "need", "Staff across the cluster lack confidence with attention and autism.")
+        type_into(tab, "tried", "Each school assessed its needs, planned in-house sessions and reviewed them.")
+        type_into(tab, "termsAsked", "2")
+        type_into(tab, "cohort", "About 40 pupils in Key Stages 1 and 2.")
+        landing = continue_by_keyboard()
+        return run.audit(tab, landing, status=200, shot="requests-schools", path=made["request"] + "/edit/schools")
+
+    def schools():
+        landing = continue_by_keyboard()
+        return run.audit(tab, landing, status=200, shot="requests-outcomes", path=made["request"] + "/edit/outcomes")
+
+    def outcomes():
+        type_into(tab, "outcomes/0/outcome", "Staff use the strategies daily")
+        type_into(tab, "outcomes/0/measure", "Lesson observations")
+        type_into(tab, "outcomes/0/baseline", "One in five lessons")
+        type_into(tab, "outcomes/0/target", "Four in five lessons")
+        landing = continue_by_keyboard()
+        return run.audit(tab, landing, status=200, shot="requests-costs", path=made["request"] + "/edit/costs")
+
+    def costs_refused():
+        type_into(tab, "lines/0/category", "Training")
+        type_into(tab, "lines/0/description", "A training day for the cluster")
+        type_into(tab, "lines/0/unitCost", "lots")
+        type_into(tab, "lines/0/quantity", "1")
+        type_into(tab, "lines/0/funder", "The cluster")
+        landing = continue_by_keyboard()
+
+        def kept(problems: list[str]) -> None:
+            if tab.page.input_value(field("lines/0/unitCost")) != "lots" or tab.page.input_value(field("lines/0/description")) != "A training day for the cluster":
+                problems.append("the line typed is not kept after the error")
+
+        return run.audit(tab, landing, status=422, shot="requests-costs-errors", path=made["request"] + "/edit/costs",
+                         errors=["#lines/0/unitCost"], extra=kept)
+
+    def check_answers():
+        type_into(tab, "lines/0/unitCost", "450")
+        landing = continue_by_keyboard()
+
+        def answers(problems: list[str]) -> None:
+            text = tab.page.locator("main").inner_text()
+            if "£450.00" not in text or "Submit the request" not in text or "Staff use the strategies daily" not in text:
+                problems.append("check your answers does not show the cost, the outcome and the Submit button")
+
+        return run.audit(tab, landing, status=200, shot="requests-check", path=made["request"], extra=answers)
+
+    def submit():
+        tab_to(tab, 'form[action$="/actions/submit"] button', 'the "Submit the request" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def submitted(problems: list[str]) -> None:
+            if "Submitted" not in tab.page.locator("main").inner_text():
+                problems.append("the request does not say it is submitted")
+
+        return run.audit(tab, landing, status=200, shot="requests-submitted", path=made["request"], extra=submitted)
+
+    def sign_out():
+        go(tab, run.base_url, "/account")
+        tab_to(tab, 'form[action="/sign-out"] button', 'the "Sign out" button')
+        landing = press_and_wait(tab, "Enter")
+        return run.audit(tab, landing, status=200, shot="requests-signed-out", path="/sign-in")
+
+    def queue():
+        landing = go(tab, run.base_url, "/requests?waiting=1")
+
+        def listed(problems: list[str]) -> None:
+            if title not in tab.page.locator("main").inner_text():
+                problems.append("the headteacher's queue does not hold the request just submitted")
+
+        return run.audit(tab, landing, status=200, shot="head-queue", path="/requests?waiting=1", extra=listed)
+
+    def endorse():
+        go(tab, run.base_url, made["request"])
+        tab_to(tab, 'form[action$="/actions/endorse"] button', 'the "Endorse your school\'s part" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def scheduled(problems: list[str]) -> None:
+            if "Scheduled" not in tab.page.locator("main").inner_text():
+                problems.append("the endorsed request is not scheduled")
+
+        return run.audit(tab, landing, status=200, shot="head-endorsed", path=made["request"], extra=scheduled)
+
+    def caseload(problems: list[str]) -> None:
+        if title not in tab.page.locator("main").inner_text():
+            problems.append("the EP's caseload does not hold the cluster's new request")
+
+    def advice_empty():
+        landing = go(tab, run.base_url, made["request"] + "/advice/new")
+        if landing.status != 200:
+            raise Broken(f"GET {made['request']}/advice/new answered {landing.status}")
+        type_into(tab, "summary", "Met the SENCos; the plan is well matched.")
+        tab_to(tab, 'main form button[type="submit"]', 'the "Save the advice" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def kept(problems: list[str]) -> None:
+            if tab.page.input_value("#summary") != "Met the SENCos; the plan is well matched.":
+                problems.append("the summary typed is not kept after the error")
+
+        return run.audit(tab, landing, status=422, shot="ep-advice-errors", path=made["request"] + "/advice", errors=["#givenOn", "#kind"], extra=kept)
+
+    def advice_saved():
+        type_into(tab, "givenOn", time.strftime("%d/%m/%Y"))
+        type_into(tab, "kind", "Consultation")
+        tab_to(tab, 'main form button[type="submit"]', 'the "Save the advice" button')
+        landing = press_and_wait(tab, "Enter")
+
+        def shown(problems: list[str]) -> None:
+            if "Met the SENCos; the plan is well matched." not in tab.page.locator("main").inner_text():
+                problems.append("the request does not show the advice just logged")
+
+        return run.audit(tab, landing, status=200, shot="ep-advice-saved", path=made["request"], extra=shown)
+
+    run.journey("requests", [
+        ("SENCo: sign in by keyboard (expect 200)", sign_in(SENCO, "requests SENCo")),
+        ("SENCo: /requests, the dashboard with counts, cut-offs and the school's requests (expect 200)",
+         lambda: run.audit(tab, go(tab, run.base_url, "/requests"), status=200, shot="requests-dashboard", path="/requests", extra=dashboard)),
+        ('"Start a request" by keyboard: a project, then its first step (expect 200)', start),
+        ("the need, what was tried, terms and cohort, by keyboard (expect the partner schools step, 200)", about),
+        ("no partner schools (expect the outcomes step, 200)", schools),
+        ("one outcome with its measure, baseline and target (expect the costs step, 200)", outcomes),
+        ('a line costing "lots" (error summary, input kept, expect 422)', costs_refused),
+        ("the cost corrected: check your answers (expect 200)", check_answers),
+        ("submit by keyboard (expect 200, submitted)", submit),
+        ("SENCo: sign out", sign_out),
+        ("headteacher: sign in by keyboard (expect 200)", sign_in(HEADTEACHER, "requests headteacher")),
+        ("headteacher: /requests?waiting=1, the endorsement queue (expect 200, the new request)", queue),
+        ("headteacher: endorse by keyboard (expect 200, scheduled)", endorse),
+        ("headteacher: sign out", sign_out),
+        ("EP: sign in by keyboard (expect 200)", sign_in(PSYCHOLOGIST, "requests EP")),
+        ("EP: /advice, the caseload and follow-ups (expect 200, the new request)",
+         lambda: run.audit(tab, go(tab, run.base_url, "/advice"), status=200, shot="ep-caseload", path="/advice", extra=caseload)),
+        ('"Log advice" with no date or kind (error summary, input kept, expect 422)', advice_empty),
+        ("the advice completed, back on the request (expect 200, the advice shown)", advice_saved),
+        ("EP: the meeting's agenda from the request (expect 200)",
+         lambda: run.audit(tab, go(tab, run.base_url, tab.page.evaluate("""() => document.querySelector('a[href$="/agenda"]').getAttribute('href')""")),
+                           status=200, shot="ep-agenda")),
+    ])
+    tab.page.close()
+    context.close()
+
+
 def reexec_in_venv() -> None:
     """Run with the venv's Python (where Playwright lives) even when started as ./browser_check.py."""
     venv_python = REPO / ".data" / "venv" / "bin" / "python"
@@ -1126,6 +1333,7 @@ def main(argv: list[str]) -> int:
         senco = new_context()
         senco_journey(run, senco, password)
         senco.close()
+        requests_journey(run, new_context, password)
         browser.close()
     if shots is not None:
         print(f"browser: screenshots in {shots}")

@@ -59,10 +59,13 @@ extension RequestStore {
             RequestEvent(action: $0.0, from: RequestState(rawValue: $0.1) ?? .draft, to: RequestState(rawValue: $0.2) ?? .draft, actor: $0.3, at: $0.4, note: $0.5)
         }
         let advice = try await AdviceStore.advice(on: .request(id), in: tx)
+        let holds = try await tx.query(
+            "SELECT reason, began_at, ended_at FROM funding_request_holds WHERE request_id = \(id) ORDER BY began_at DESC, id DESC LIMIT 100"
+        ).decode((String, Date, Date?).self).map { RequestHold(reason: $0.0, began: $0.1, ended: $0.2) }
         let draft = RequestDraft(title: row.4, need: row.5, tried: row.6, termsAsked: row.7, cohort: row.8, outcomes: outcomes, lines: lines)
         return RequestView(id: id, type: requestType, leadSchoolID: row.1, leadSchool: row.2, state: RequestState(rawValue: row.3) ?? .draft, draft: draft,
                            leadEndorsed: row.9, partners: partners, pupils: pupils, hold: row.12, meetingID: row.10, placementReason: row.11,
-                           chair: chair, events: events, advice: advice)
+                           chair: chair, events: events, advice: advice, holds: holds)
     }
 
     /// What the actor may do to the request now, by `RequestLifecycle` (the pages offer exactly these).

@@ -42,6 +42,15 @@ public struct RequestView: Sendable {
     public var events: [RequestEvent]
     /// EP advice on it, newest first (as row-level security lets the reader see it).
     public var advice: [AdviceView]
+    /// When it was held and when each hold was lifted, newest first (sql/0026).
+    public var holds: [RequestHold]
+}
+
+/// One hold on a request, as recorded: why, from when, and until when (nil while it lasts).
+public struct RequestHold: Sendable, Hashable {
+    public var reason: String
+    public var began: Date
+    public var ended: Date?
 }
 
 /// One step of a request's history.

@@ -82,8 +82,21 @@ struct RequestStoreTests {
             let held = try await s.store.request(s.officer, id, request: fixture.request())
             #expect(held.hold != nil && held.pupils.first?.name == nil && held.pupils.first?.withheld == "consent_withdrawn")
             await #expect(throws: DomainError.self) { try await s.store.act(s.officer, id, .nominate, request: fixture.request()) }
+            // Both holds are recorded: the first lifted by consent given, the second open since its withdrawal.
+            let recorded = held.holds
+            #expect(recorded.count == 2 && recorded[0].ended == nil && recorded[1].ended != nil, "\(recorded)")
+            #expect(recorded.allSatisfy { $0.reason == "a pupil named on it has no consent in force to share their details with the panel" })
+            let whoLifted = try await fixture.asOwner { tx in
+                try await tx.query("SELECT ended_by FROM funding_request_holds WHERE request_id = \(id) AND ended_at IS NOT NULL").decode(ID<User>?.self)
+            }
+            #expect(whoLifted == [s.senco.userID])
+            #expect(try await fixture.asApp(user: s.other.userID) { tx in
+                try await tx.one("SELECT count(*) FROM funding_request_holds WHERE request_id = \(id)").decode(Int.self, at: 0)
+            } == 0)
             let withdrawn = try await s.store.act(s.senco, id, .withdraw, request: fixture.request())
             #expect(withdrawn.state == .withdrawn && withdrawn.meetingID == nil)
+            // Withdrawing ends the hold: nothing is waiting on the family any more.
+            #expect(try await s.store.request(s.senco, id, request: fixture.request()).holds.allSatisfy { $0.ended != nil })
             let events = try await fixture.asOwner { tx in
                 try await tx.query("SELECT action FROM funding_request_events WHERE request_id = \(id) ORDER BY id").decode(String.self)
             }

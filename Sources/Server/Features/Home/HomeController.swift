@@ -47,9 +47,9 @@ struct HomeController {
 
     static func describe(_ role: Role) -> String {
         switch role {
-        case .senco: "Your school's requests, pupils and consent records will appear here."
-        case .headteacher: "Requests waiting for your endorsement and your cluster's allocation meetings will appear here."
-        case .educationalPsychologist: "Requests and meetings of the clusters you support will appear here."
+        case .senco: "Start and follow your school's requests under Requests; keep pupils and consent under Pupils."
+        case .headteacher: "Requests waiting for your endorsement are under Requests, \"Waiting for you\"."
+        case .educationalPsychologist: "The requests of the clusters you support, and your follow-ups, are under Caseload."
         case .officer: "Council set-up, meetings, escalations and reports will appear here. Manage users and read the audit trail from the menu."
         }
     }

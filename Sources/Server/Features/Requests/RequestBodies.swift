@@ -152,6 +152,13 @@ struct RequestBody: ResponseEncodable {
     var meetingId: String?
     var placementReason: String?
     var advice: [AdviceBody]
+    var holds: [Hold]
+
+    struct Hold: Encodable, Sendable {
+        var reason: String
+        var beganAt: Date
+        var endedAt: Date?
+    }
 
     init(_ r: RequestView) {
         let d = r.draft
@@ -178,5 +185,6 @@ struct RequestBody: ResponseEncodable {
         meetingId = r.meetingID?.description
         placementReason = r.placementReason
         advice = r.advice.map(AdviceBody.init)
+        holds = r.holds.map { Hold(reason: $0.reason, beganAt: $0.began, endedAt: $0.ended) }
     }
 }

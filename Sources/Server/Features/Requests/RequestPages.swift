@@ -143,6 +143,8 @@ struct RequestPageModel: Sendable {
     var hasAdvice: Bool
     var canAdvise: Bool
     var events: [Event]
+    var holds: [String]
+    var hasHolds: Bool
     var meetingID: String?
 
     init(_ view: RequestView, actor: Actor) {
@@ -203,6 +205,10 @@ struct RequestPageModel: Sendable {
                   what: e.from == e.to ? "\(e.action.replacingOccurrences(of: "_", with: " ").capitalized)" : "\(RequestWords.state(e.from)) to \(RequestWords.state(e.to))",
                   note: e.note)
         }
+        holds = view.holds.map { hold in
+            "Held from \(HTMLResponses.display(hold.began)) " + (hold.ended.map { "until \(HTMLResponses.display($0))" } ?? "until now") + ": \(hold.reason)."
+        }
+        hasHolds = !holds.isEmpty
         meetingID = view.meetingID?.description
     }
 }
