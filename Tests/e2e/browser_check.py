@@ -1178,8 +1178,14 @@ def requests_journey(run: Runner, new_context, password: str) -> None:
         return run.audit(tab, landing, status=422, shot="requests-costs-errors", path=made["request"] + "/edit/costs",
                          errors=["#lines/0/unitCost"], extra=kept)
 
-    def check_answers():
+    def costs_saved():
         type_into(tab, "lines/0/unitCost", "450")
+        landing = continue_by_keyboard()
+        return run.audit(tab, landing, status=200, shot="requests-documents", path=made["request"] + "/edit/documents")
+
+    def check_answers():
+        type_into(tab, "documents/0/title", "Training needs survey")
+        type_into(tab, "documents/0/keptAt", "Cluster shared drive, SEND folder")
         landing = continue_by_keyboard()
 
         def answers(problems: list[str]) -> None:
@@ -1264,7 +1270,8 @@ def requests_journey(run: Runner, new_context, password: str) -> None:
         ("no partner schools (expect the outcomes step, 200)", schools),
         ("one outcome with its measure, baseline and target (expect the costs step, 200)", outcomes),
         ('a line costing "lots" (error summary, input kept, expect 422)', costs_refused),
-        ("the cost corrected: check your answers (expect 200)", check_answers),
+        ("the cost corrected (expect the documents step, 200)", costs_saved),
+        ("a document by reference: check your answers (expect 200)", check_answers),
         ("submit by keyboard (expect 200, submitted)", submit),
         ("SENCo: sign out", sign_out),
         ("headteacher: sign in by keyboard (expect 200)", sign_in(HEADTEACHER, "requests headteacher")),

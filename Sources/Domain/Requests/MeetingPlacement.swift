@@ -40,22 +40,17 @@ public enum MeetingPlacement {
         var skipped: [String] = []
         for meeting in upcoming {
             if meeting.cutOffOn < today {
-                skipped.append("submissions for the meeting on \(long(meeting.meetsOn)) closed on \(long(meeting.cutOffOn))")
+                skipped.append("submissions for the meeting on \(meeting.meetsOn.long) closed on \(meeting.cutOffOn.long)")
                 continue
             }
             if let cap, schoolRequests[meeting.id, default: 0] >= cap {
-                skipped.append("your school already brings \(cap) request\(cap == 1 ? "" : "s") to the meeting on \(long(meeting.meetsOn)), the most the council allows")
+                skipped.append("your school already brings \(cap) request\(cap == 1 ? "" : "s") to the meeting on \(meeting.meetsOn.long), the most the council allows")
                 continue
             }
             let reason = meeting.id == next.id ? nil
-                : "It goes to the planning meeting on \(long(meeting.meetsOn)): " + skipped.joined(separator: "; ") + "."
+                : "It goes to the planning meeting on \(meeting.meetsOn.long): " + skipped.joined(separator: "; ") + "."
             return Placement(meeting: meeting.id, meetsOn: meeting.meetsOn, reason: reason)
         }
         return nil
-    }
-
-    static func long(_ date: CalendarDate) -> String {
-        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-        return "\(date.weekday.name) \(date.day) \(months[date.month - 1]) \(date.year)"
     }
 }

@@ -15,6 +15,20 @@ public struct IntendedOutcome: Hashable, Sendable {
     }
 }
 
+/// A supporting document, by reference: the service stores no files, only where the school keeps it.
+public struct DocumentReference: Hashable, Sendable {
+    public var title: String
+    public var datedOn: CalendarDate?
+    /// Where the document is kept: a system and reference, a shared drive path, a filing cabinet.
+    public var keptAt: String
+
+    public init(title: String, datedOn: CalendarDate? = nil, keptAt: String) {
+        self.title = title
+        self.datedOn = datedOn
+        self.keptAt = keptAt
+    }
+}
+
 /// What a request says, as far as it has been written: a draft saves any of it, and is never lost.
 public struct RequestDraft: Hashable, Sendable {
     public var title: String
@@ -26,9 +40,10 @@ public struct RequestDraft: Hashable, Sendable {
     public var cohort: String?
     public var outcomes: [IntendedOutcome]
     public var lines: [ProvisionLine]
+    public var documents: [DocumentReference]
 
     public init(title: String, need: String = "", tried: String = "", termsAsked: Int? = nil, cohort: String? = nil, outcomes: [IntendedOutcome] = [],
-                lines: [ProvisionLine] = []) {
+                lines: [ProvisionLine] = [], documents: [DocumentReference] = []) {
         self.title = title
         self.need = need
         self.tried = tried
@@ -36,6 +51,7 @@ public struct RequestDraft: Hashable, Sendable {
         self.cohort = cohort
         self.outcomes = outcomes
         self.lines = lines
+        self.documents = documents
     }
 
     /// What a draft may hold at all: a title, and nothing longer than its column. Everything else waits for submission.
@@ -50,6 +66,17 @@ public struct RequestDraft: Hashable, Sendable {
         if let terms = termsAsked, !(1...9).contains(terms) { issues.append(.init(pointer: "/termsAsked", detail: "Ask for 1 to 9 terms.")) }
         if outcomes.count > 50 { issues.append(.init(pointer: "/outcomes", detail: "A request has at most 50 outcomes.")) }
         if lines.count > 100 { issues.append(.init(pointer: "/lines", detail: "A request has at most 100 costed lines.")) }
+        if documents.count > 20 { issues.append(.init(pointer: "/documents", detail: "A request refers to at most 20 documents.")) }
+        for (index, document) in documents.enumerated() {
+            let title = document.title.trimmingCharacters(in: .whitespacesAndNewlines)
+            let kept = document.keptAt.trimmingCharacters(in: .whitespacesAndNewlines)
+            if title.isEmpty || title.count > 200 {
+                issues.append(.init(pointer: "/documents/\(index)/title", detail: "Document \(index + 1): give its title, in at most 200 characters."))
+            }
+            if kept.isEmpty || kept.count > 500 {
+                issues.append(.init(pointer: "/documents/\(index)/keptAt", detail: "Document \(index + 1): say where it is kept, in at most 500 characters."))
+            }
+        }
         for (index, line) in lines.enumerated() {
             if line.unitCost < .zero || line.unitCost > ProvisionLine.largestUnitCost || !(0...ProvisionLine.largestQuantity).contains(line.quantity) {
                 issues.append(.init(pointer: "/lines/\(index)", detail: "Line \(index + 1): a unit cost from £0 to \(ProvisionLine.largestUnitCost) and a quantity up to \(ProvisionLine.largestQuantity)."))

@@ -149,6 +149,12 @@ extension CalendarDate {
     }
 
     /// How many days from this date to `other`: 1 from a date to the next, negative backwards.
+    /// "Monday 18 January 2027", as letters and pages write a date.
+    public var long: String {
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        return "\(weekday.name) \(day) \(months[max(0, min(11, month - 1))]) \(year)"
+    }
+
     public func days(until other: CalendarDate) -> Int {
         other.dayNumber - dayNumber
     }

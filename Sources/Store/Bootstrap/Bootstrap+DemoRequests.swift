@@ -124,6 +124,11 @@ extension Bootstrap {
                             (\(id), 0, 'Communicates needs to adults without distress', 'Observed instances a week', '2 a week', '10 a week'),
                             (\(id), 1, 'Takes part in whole-class learning', 'Minutes a day in class', '20 minutes', '90 minutes')
                         """)
+                    try await tx.execute(
+                        """
+                        INSERT INTO funding_request_documents (request_id, position, title, dated_on, kept_at)
+                        VALUES (\(id), 0, 'Support plan and last review', \(today.adding(days: -40)), 'The school''s SEN file')
+                        """)
                     let lines: [(String, String, String?, Int64, Int, String)] = switch shape.type {
                     case "individual": [("staffing", "One-to-one support, 10 hours a week", "Teaching assistant", 1_500, 400, "school"),
                                         ("staffing", "Additional one-to-one support, 5 hours a week", "Teaching assistant", 1_500, 200, "cluster"),

@@ -96,7 +96,7 @@ extension RequestStore {
             let state = RequestState(rawValue: row.4) ?? .draft
             let view = RequestView(id: row.0, type: type, leadSchoolID: row.8, leadSchool: row.3, state: state, draft: RequestDraft(title: row.2),
                                    leadEndorsed: row.9, partners: partners, pupils: [], hold: row.6, meetingID: row.12, placementReason: nil, chair: row.13,
-                                   events: [], advice: [], holds: [])
+                                   events: [], advice: [], holds: [], referrals: [])
             guard !Self.queueActions.isDisjoint(with: allowedActions(actor, view)) else { return nil }
             return RequestSummary(id: row.0, typeName: row.1, title: row.2, leadSchool: row.3, state: state, meetsOn: row.5, hold: row.6, updatedAt: row.7)
         }

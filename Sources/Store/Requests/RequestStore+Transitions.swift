@@ -37,6 +37,9 @@ extension RequestStore {
             ProvisionLine(category: ProvisionCategory(rawValue: $0.0) ?? .other, description: $0.1, staffRole: $0.2, unitCost: Pence($0.3), quantity: $0.4,
                           funder: ProvisionFunder(rawValue: $0.5) ?? .other)
         }
+        let documents = try await tx.query(
+            "SELECT title, dated_on, kept_at FROM funding_request_documents WHERE request_id = \(id) ORDER BY position"
+        ).decode((String, CalendarDate?, String).self).map { DocumentReference(title: $0.0, datedOn: $0.1, keptAt: $0.2) }
         let partners = try await tx.query(
             """
             SELECT p.school_id, s.name, p.confirmed_at IS NOT NULL, p.endorsed_at IS NOT NULL
@@ -59,13 +62,23 @@ extension RequestStore {
             RequestEvent(action: $0.0, from: RequestState(rawValue: $0.1) ?? .draft, to: RequestState(rawValue: $0.2) ?? .draft, actor: $0.3, at: $0.4, note: $0.5)
         }
         let advice = try await AdviceStore.advice(on: .request(id), in: tx)
+        // Row-level security on ehcp_referrals decides which the reader sees: the pupil's school's and officers.
+        let referrals = try await tx.query(
+            """
+            SELECT e.id, e.pupil_id, e.received_on, e.decision, e.outcome FROM ehcp_referrals e
+            JOIN funding_request_pupils rp ON rp.pupil_id = e.pupil_id AND rp.request_id = \(id)
+            ORDER BY e.received_on DESC, e.id LIMIT 50
+            """
+        ).decode((ID<Referral>, ID<Pupil>, CalendarDate, String?, String?).self).map {
+            RequestReferral(referralID: $0.0, pupilID: $0.1, receivedOn: $0.2, decision: $0.3, outcome: $0.4)
+        }
         let holds = try await tx.query(
             "SELECT reason, began_at, ended_at FROM funding_request_holds WHERE request_id = \(id) ORDER BY began_at DESC, id DESC LIMIT 100"
         ).decode((String, Date, Date?).self).map { RequestHold(reason: $0.0, began: $0.1, ended: $0.2) }
-        let draft = RequestDraft(title: row.4, need: row.5, tried: row.6, termsAsked: row.7, cohort: row.8, outcomes: outcomes, lines: lines)
+        let draft = RequestDraft(title: row.4, need: row.5, tried: row.6, termsAsked: row.7, cohort: row.8, outcomes: outcomes, lines: lines, documents: documents)
         return RequestView(id: id, type: requestType, leadSchoolID: row.1, leadSchool: row.2, state: RequestState(rawValue: row.3) ?? .draft, draft: draft,
                            leadEndorsed: row.9, partners: partners, pupils: pupils, hold: row.12, meetingID: row.10, placementReason: row.11,
-                           chair: chair, events: events, advice: advice, holds: holds)
+                           chair: chair, events: events, advice: advice, holds: holds, referrals: referrals)
     }
 
     /// What the actor may do to the request now, by `RequestLifecycle` (the pages offer exactly these).
@@ -126,6 +139,9 @@ extension RequestStore {
                 guard issues.isEmpty else { throw DomainError.validation(issues) }
             }
             var note = questions.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if action == .submit {
+                note = SubmissionWarnings.overdueImpactReview(dueOn: try await Self.impactReviewsDue(view.leadSchoolID, in: tx), today: today)
+            }
             // The meeting changes with the state, in one statement: a scheduled request always has its meeting.
             var meeting = view.meetingID
             var reason = view.placementReason
@@ -196,6 +212,10 @@ extension RequestStore {
                 "UPDATE funding_request_partners SET confirmed_by = NULL, confirmed_at = NULL, endorsed_by = NULL, endorsed_at = NULL WHERE request_id = \(id)")
         }
     }
+
+    /// When the school's outstanding impact reviews fall due. Impact reviews arrive with the outcomes issue; until
+    /// then no school has one, and the warning they drive (`SubmissionWarnings`) is tested in Domain.
+    static func impactReviewsDue(_ school: ID<School>, in tx: Transaction) async throws -> [CalendarDate] { [] }
 
     /// The first planning meeting of the lead school's cluster that can take the request (`MeetingPlacement`).
     func place(_ view: RequestView, today: CalendarDate, in tx: Transaction) async throws -> Placement {

@@ -44,6 +44,18 @@ public struct RequestView: Sendable {
     public var advice: [AdviceView]
     /// When it was held and when each hold was lifted, newest first (sql/0026).
     public var holds: [RequestHold]
+    /// The EHC needs-assessment requests of the pupils it names, those the reader may read: the link is the pupil.
+    public var referrals: [RequestReferral]
+}
+
+/// An EHC needs-assessment request of a pupil named on a funding request. Cluster funding never blocks it: it is
+/// shown beside the request, and nothing about the request changes it.
+public struct RequestReferral: Sendable, Hashable {
+    public var referralID: ID<Referral>
+    public var pupilID: ID<Pupil>
+    public var receivedOn: CalendarDate
+    public var decision: String?
+    public var outcome: String?
 }
 
 /// One hold on a request, as recorded: why, from when, and until when (nil while it lasts).
@@ -134,6 +146,14 @@ public struct RequestStore: Sendable {
                     """
                     INSERT INTO funding_request_lines (request_id, position, category, description, staff_role, unit_cost_pence, quantity, funder)
                     VALUES (\(id), \(position), \(l.category.rawValue), \(l.description), \(l.staffRole), \(l.unitCost.value), \(l.quantity), \(l.funder.rawValue))
+                    """)
+            }
+            try await tx.execute("DELETE FROM funding_request_documents WHERE request_id = \(id)")
+            for (position, d) in draft.documents.enumerated() {
+                try await tx.execute(
+                    """
+                    INSERT INTO funding_request_documents (request_id, position, title, dated_on, kept_at)
+                    VALUES (\(id), \(position), \(d.title.trimmingCharacters(in: .whitespacesAndNewlines)), \(d.datedOn), \(d.keptAt.trimmingCharacters(in: .whitespacesAndNewlines)))
                     """)
             }
             if let partners {

@@ -92,10 +92,20 @@ struct RequestPagesTests {
                 }
                 try await post("/requests/\(id)/edit/costs", senco, [("lines/0/category", "therapy"), ("lines/0/description", "Speech therapy"), ("lines/0/unitCost", "80"),
                                                                      ("lines/0/quantity", "30"), ("lines/0/funder", "cluster")]) {
+                    #expect($0.headers[.location] == "/requests/\(id)/edit/documents")
+                }
+                // A document's date that is no date is refused by field; the reference itself is kept.
+                try await post("/requests/\(id)/edit/documents", senco, [("documents/0/title", "Therapy report"), ("documents/0/datedOn", "32/13/2026"),
+                                                                         ("documents/0/keptAt", "SEN file, drawer 2")]) { response in
+                    #expect(response.status == .unprocessableContent && text(response).contains("SEN file, drawer 2") && text(response).contains("documents/0/datedOn-error"))
+                }
+                try await post("/requests/\(id)/edit/documents", senco, [("documents/0/title", "Therapy report"), ("documents/0/datedOn", "01/10/2026"),
+                                                                         ("documents/0/keptAt", "SEN file, drawer 2")]) {
                     #expect($0.headers[.location] == "/requests/\(id)")
                 }
                 let check = try await get("/requests/\(id)", senco).1
                 #expect(check.contains("£2,400.00") && check.contains("Ada Applebank") && check.contains("Submit the request") && check.contains("/edit/costs"))
+                #expect(check.contains("Therapy report") && check.contains("1 October 2026, kept at SEN file, drawer 2"))
                 // Submission lists every problem, each linking to the step that puts it right: here the school's own provision.
                 try await post("/requests/\(id)/actions/submit", senco, []) { response in
                     let html = text(response)

@@ -44,6 +44,20 @@ struct RequestsAPITests {
                     #expect(response.status == .ok && json["askPence"] as? Int == 240_000 && (json["pupils"] as? [[String: Any]])?.first?["name"] as? String == "Ada Applebank")
                     #expect(json["hold"] as? String != nil)  // no consent to share with the panel yet
                 }
+                // Documents by reference: one with no title and an unreadable date is refused by field; a good one is kept.
+                try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(senco),
+                                         body: ByteBuffer(string: #"{"documents":[{"title":" ","datedOn":"2026-13-01","keptAt":"SEN file"}]}"#)) { response in
+                    #expect(response.status == .unprocessableContent && text(response).contains(#"documents\/0\/datedOn"#) && text(response).contains(#"documents\/0\/title"#) == false)
+                }
+                try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(senco),
+                                         body: ByteBuffer(string: #"{"documents":[{"title":" ","datedOn":"2026-10-01","keptAt":"SEN file"}]}"#)) { response in
+                    #expect(response.status == .unprocessableContent && text(response).contains(#"documents\/0\/title"#))
+                }
+                try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(senco),
+                                         body: ByteBuffer(string: #"{"documents":[{"title":"Therapy report","datedOn":"2026-10-01","keptAt":"SEN file"}]}"#)) { response in
+                    let documents = try PupilRecordsTests.json(response)["documents"] as? [[String: Any]]
+                    #expect(response.status == .ok && documents?.first?["keptAt"] as? String == "SEN file" && documents?.first?["datedOn"] as? String == "2026-10-01")
+                }
                 // A partner that is no school the SENCo can see is refused by name, and nothing is saved.
                 try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(senco),
                                          body: ByteBuffer(string: #"{"need":"lost","partnerSchoolIds":["00000000-0000-4000-8000-000000000001"]}"#)) { response in

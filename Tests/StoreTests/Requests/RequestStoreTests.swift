@@ -116,8 +116,13 @@ struct RequestStoreTests {
             await #expect(throws: DomainError.self) {  // a partner names only its own pupils
                 try await s.store.setPupils(s.other, id, school: s.brookfield, pupils: [s.pupil], request: fixture.request())
             }
+            // The pupil's EHC needs-assessment request shows beside the request to their school, not to the partner.
+            let referral = try await ReferralStore(database: fixture.database, clock: fixture.clock.clock).create(
+                s.senco, pupil: s.pupil, entry: ReferralEntry(requestedBy: .school, timeline: ReferralTimeline(receivedOn: CalendarDate(iso: "2026-11-02")!)),
+                request: fixture.request())
+            #expect(try await s.store.request(s.senco, id, request: fixture.request()).referrals.map(\.referralID) == [referral])
             let seen = try await s.store.request(s.other, id, request: fixture.request())
-            #expect(seen.pupils.first?.name == nil && seen.pupils.first?.pseudonym == "AA, year 3, SLCN")
+            #expect(seen.pupils.first?.name == nil && seen.pupils.first?.pseudonym == "AA, year 3, SLCN" && seen.referrals.isEmpty)
             await #expect(throws: DomainError.self) { try await s.store.act(s.senco, id, .submit, request: fixture.request()) }
             _ = try await s.store.act(s.other, id, .confirm, request: fixture.request())
             // A discussion needs no endorsement: submitting places it on the next planning meeting.

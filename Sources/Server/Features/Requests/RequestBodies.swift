@@ -11,6 +11,13 @@ struct OutcomeBody: Codable, Sendable {
     var target: String
 }
 
+/// A supporting document by reference, as the API takes and gives it.
+struct DocumentBody: Codable, Sendable {
+    var title: String
+    var datedOn: String?
+    var keptAt: String
+}
+
 /// A change to a draft as the API takes it: every field may be left out (it keeps its value) but not sent as null.
 struct DraftChange: Decodable, Sendable {
     typealias Outcome = OutcomeBody
@@ -38,8 +45,9 @@ struct DraftChange: Decodable, Sendable {
     var lines: [Line]?
     var partnerSchoolIds: [String]?
     var pupils: Pupils?
+    var documents: [DocumentBody]?
 
-    enum CodingKeys: String, CodingKey { case title, need, tried, termsAsked, cohort, outcomes, lines, partnerSchoolIds, pupils }
+    enum CodingKeys: String, CodingKey { case title, need, tried, termsAsked, cohort, outcomes, lines, partnerSchoolIds, pupils, documents }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -52,10 +60,12 @@ struct DraftChange: Decodable, Sendable {
         lines = try c.decodeUnlessNull([Line].self, forKey: .lines)
         partnerSchoolIds = try c.decodeUnlessNull([String].self, forKey: .partnerSchoolIds)
         pupils = try c.decodeUnlessNull(Pupils.self, forKey: .pupils)
+        documents = try c.decodeUnlessNull([DocumentBody].self, forKey: .documents)
     }
 
     var changesDraft: Bool {
         title != nil || need != nil || tried != nil || termsAsked != nil || cohort != nil || outcomes != nil || lines != nil || partnerSchoolIds != nil
+            || documents != nil
     }
 
     func applied(to draft: RequestDraft) throws(DomainError) -> RequestDraft {
@@ -78,6 +88,11 @@ struct DraftChange: Decodable, Sendable {
                     draft.lines.append(ProvisionLine(category: category, description: line.description, staffRole: line.staffRole, unitCost: Pence(line.unitCostPence),
                                                      quantity: line.quantity, funder: funder))
                 }
+            }
+        }
+        if let documents {
+            draft.documents = documents.enumerated().map { index, d in
+                DocumentReference(title: d.title, datedOn: optionalDate(d.datedOn, "/documents/\(index)/datedOn", typed: false, issues: &issues), keptAt: d.keptAt)
             }
         }
         guard issues.isEmpty else { throw .validation(issues) }
@@ -153,6 +168,16 @@ struct RequestBody: ResponseEncodable {
     var placementReason: String?
     var advice: [AdviceBody]
     var holds: [Hold]
+    var documents: [DocumentBody]
+    var referrals: [Referral]
+
+    struct Referral: Encodable, Sendable {
+        var referralId: String
+        var pupilId: String
+        var receivedOn: String
+        var decision: String?
+        var outcome: String?
+    }
 
     struct Hold: Encodable, Sendable {
         var reason: String
@@ -186,5 +211,9 @@ struct RequestBody: ResponseEncodable {
         placementReason = r.placementReason
         advice = r.advice.map(AdviceBody.init)
         holds = r.holds.map { Hold(reason: $0.reason, beganAt: $0.began, endedAt: $0.ended) }
+        documents = d.documents.map { DocumentBody(title: $0.title, datedOn: $0.datedOn?.iso, keptAt: $0.keptAt) }
+        referrals = r.referrals.map {
+            Referral(referralId: $0.referralID.description, pupilId: $0.pupilID.description, receivedOn: $0.receivedOn.iso, decision: $0.decision, outcome: $0.outcome)
+        }
     }
 }

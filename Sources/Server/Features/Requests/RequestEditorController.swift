@@ -206,6 +206,20 @@ struct RequestEditorController {
                                               any: "Choose", errors: errors)],
                              removeName: index < rows.count ? "\(at)/remove" : nil)
             }
+        case .documents:
+            page.intro = "Refer to the documents the panel may ask for: their title, date and where the school keeps them. Nothing is uploaded. A row left empty is ignored."
+            page.addsRows = true
+            let rows: [[String]] = typed.map { RequestStepForm.rows($0, "documents", RequestStepForm.documentFields) }
+                ?? d.documents.map { [$0.title, $0.datedOn.map { "\($0.day)/\($0.month)/\($0.year)" } ?? "", $0.keptAt] }
+            page.groups = (rows + [["", "", ""]]).enumerated().map { index, row in
+                let at = "documents/\(index)"
+                return Group(legend: index < rows.count ? "Document \(index + 1)" : "Add a document",
+                             fields: [.text("\(at)/title", "Title", hint: "For example: Speech and language therapy report", value: row[0], errors: errors),
+                                      .date("\(at)/datedOn", "Date of the document (optional)", value: row[1], errors: errors),
+                                      .text("\(at)/keptAt", "Where it is kept", hint: "For example: the school's SEN file, or the case management system and its reference",
+                                            value: row[2], errors: errors)],
+                             removeName: index < rows.count ? "\(at)/remove" : nil)
+            }
         }
         return page
     }

@@ -34,6 +34,7 @@ enum RequestWords {
         case "pupils": return .pupils
         case "outcomes": return .outcomes
         case "lines": return .costs
+        case "documents": return .documents
         default: return .about
         }
     }
@@ -54,7 +55,7 @@ enum RequestWords {
 
 /// The editor's steps, one thing per page.
 enum RequestStep: String, CaseIterable, Sendable {
-    case about, schools, pupils, outcomes, costs
+    case about, schools, pupils, outcomes, costs, documents
 
     var title: String {
         switch self {
@@ -63,6 +64,7 @@ enum RequestStep: String, CaseIterable, Sendable {
         case .pupils: "Pupils"
         case .outcomes: "Intended outcomes"
         case .costs: "Costed provision"
+        case .documents: "Supporting documents"
         }
     }
 
@@ -72,7 +74,7 @@ enum RequestStep: String, CaseIterable, Sendable {
             switch step {
             case .pupils: type.maxPupils != 0
             case .outcomes, .costs: type.isCosted
-            case .about, .schools: true
+            case .about, .schools, .documents: true
             }
         }
     }
@@ -145,6 +147,9 @@ struct RequestPageModel: Sendable {
     var events: [Event]
     var holds: [String]
     var hasHolds: Bool
+    var documents: [Row]
+    var referrals: [String]
+    var hasReferrals: Bool
     var meetingID: String?
 
     init(_ view: RequestView, actor: Actor) {
@@ -209,6 +214,17 @@ struct RequestPageModel: Sendable {
             "Held from \(HTMLResponses.display(hold.began)) " + (hold.ended.map { "until \(HTMLResponses.display($0))" } ?? "until now") + ": \(hold.reason)."
         }
         hasHolds = !holds.isEmpty
+        documents = d.documents.enumerated().map { index, doc in
+            Row(key: doc.title, value: (doc.datedOn.map { MeetingController.longDate($0) + ", " } ?? "") + "kept at " + doc.keptAt, changeHref: change(.documents))
+        }
+        if documents.isEmpty { documents = [Row(key: "Documents", value: "None yet", changeHref: change(.documents))] }
+        referrals = view.referrals.map { r in
+            let name = view.pupils.first { $0.pupilID == r.pupilID }?.name ?? "A pupil named here"
+            return "\(name): EHC needs assessment requested, received \(MeetingController.longDate(r.receivedOn))"
+                + (r.outcome.map { ", outcome \($0.replacingOccurrences(of: "_", with: " "))" } ?? r.decision.map { ", decision: \($0 == "assess" ? "assess" : "not to assess")" } ?? ", awaiting the council's decision")
+                + ". Cluster funding never holds this up."
+        }
+        hasReferrals = !referrals.isEmpty
         meetingID = view.meetingID?.description
     }
 }

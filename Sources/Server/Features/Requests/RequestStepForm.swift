@@ -5,6 +5,7 @@ import Foundation
 /// empty is ignored and a row ticked for removal is dropped. Anything that cannot be read is a field error naming it.
 enum RequestStepForm {
     static let lineFields = ["category", "description", "staffRole", "unitCost", "quantity", "funder"]
+    static let documentFields = ["title", "datedOn", "keptAt"]
 
     /// The rows a repeated group sent, in order, each with `fields`' values, up to 100 rows.
     static func rows(_ form: FormValues, _ group: String, _ fields: [String]) -> [[String]] {
@@ -61,6 +62,10 @@ enum RequestStepForm {
                     draft.lines.append(ProvisionLine(category: category, description: row[1], staffRole: row[2].isEmpty ? nil : row[2], unitCost: cost,
                                                      quantity: quantity, funder: funder))
                 }
+            }
+        case .documents:
+            draft.documents = kept(form, "documents", documentFields).map { index, row in
+                DocumentReference(title: row[0], datedOn: optionalDate(row[1], "/documents/\(index)/datedOn", typed: true, issues: &issues), keptAt: row[2])
             }
         case .pupils:
             break

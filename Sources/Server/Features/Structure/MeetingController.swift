@@ -33,10 +33,7 @@ struct MeetingController {
     }
 
     /// "Tuesday 13 October 2026", as a person reads a date.
-    static func longDate(_ date: CalendarDate) -> String {
-        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-        return "\(date.weekday.name) \(date.day) \(months[max(0, min(11, date.month - 1))]) \(date.year)"
-    }
+    static func longDate(_ date: CalendarDate) -> String { date.long }
 
     // MARK: List
 
