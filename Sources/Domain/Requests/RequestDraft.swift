@@ -77,7 +77,19 @@ public struct RequestDraft: Hashable, Sendable {
                 issues.append(.init(pointer: "/documents/\(index)/keptAt", detail: "Document \(index + 1): say where it is kept, in at most 500 characters."))
             }
         }
+        for (index, o) in outcomes.enumerated() {
+            for (field, text, most) in [("outcome", o.outcome, 1000), ("measure", o.measure, 500), ("baseline", o.baseline, 500), ("target", o.target, 500)]
+            where text.count > most {
+                issues.append(.init(pointer: "/outcomes/\(index)/\(field)", detail: "Outcome \(index + 1): its \(field) has at most \(most) characters."))
+            }
+        }
         for (index, line) in lines.enumerated() {
+            if line.description.count > 500 {
+                issues.append(.init(pointer: "/lines/\(index)/description", detail: "Line \(index + 1): say what it pays for in at most 500 characters."))
+            }
+            if (line.staffRole ?? "").count > 200 {
+                issues.append(.init(pointer: "/lines/\(index)/staffRole", detail: "Line \(index + 1): name the staff role in at most 200 characters."))
+            }
             if line.unitCost < .zero || line.unitCost > ProvisionLine.largestUnitCost || !(0...ProvisionLine.largestQuantity).contains(line.quantity) {
                 issues.append(.init(pointer: "/lines/\(index)", detail: "Line \(index + 1): a unit cost from £0 to \(ProvisionLine.largestUnitCost) and a quantity up to \(ProvisionLine.largestQuantity)."))
             }

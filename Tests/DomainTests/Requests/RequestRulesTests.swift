@@ -91,6 +91,18 @@ struct RequestSubmissionTests {
     func submission() throws {
         #expect(throws: DomainError.self) { try RequestDraft(title: "  ").checkedForSaving() }
         #expect(try RequestDraft(title: " Reading recovery ").checkedForSaving().title == "Reading recovery")
+        // A draft holds anything, but nothing longer than its column: refused by field, never a failed insert.
+        let long = String(repeating: "x", count: 1001)
+        #expect(throws: DomainError.validation([
+            .init(pointer: "/documents/0/keptAt", detail: "Document 1: say where it is kept, in at most 500 characters."),
+            .init(pointer: "/outcomes/0/outcome", detail: "Outcome 1: its outcome has at most 1000 characters."),
+            .init(pointer: "/lines/0/description", detail: "Line 1: say what it pays for in at most 500 characters."),
+            .init(pointer: "/lines/0/staffRole", detail: "Line 1: name the staff role in at most 200 characters."),
+        ])) {
+            try RequestDraft(title: "Long", outcomes: [IntendedOutcome(outcome: long, measure: "", baseline: "", target: "")],
+                             lines: [ProvisionLine(category: .staffing, description: long, staffRole: long, unitCost: Pence(1), quantity: 1, funder: .school)],
+                             documents: [DocumentReference(title: "Report", keptAt: " ")]).checkedForSaving()
+        }
         var settings = CouncilSettings.standard
         settings.longestFundingTerms = 2
         let project = RequestRulesTests.type("project")

@@ -154,6 +154,10 @@ struct RequestPagesTests {
                     #expect(response.status == .unprocessableContent && text(response).contains(##"href="#questions""##))
                 }
                 try await client.execute(uri: "/requests/\(id)/actions/return", method: .post, headers: PupilPagesTests.page(officer),
+                                         body: Self.form([("questions", String(repeating: "Why? ", count: 1001))])) { response in
+                    #expect(response.status == .unprocessableContent && text(response).contains("at most 5,000 characters"))
+                }
+                try await client.execute(uri: "/requests/\(id)/actions/return", method: .post, headers: PupilPagesTests.page(officer),
                                          body: Self.form([("questions", "Which transitions worry her most?")])) { response in
                     #expect(response.status == .seeOther)
                 }
