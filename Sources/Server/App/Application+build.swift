@@ -137,7 +137,7 @@ public func buildRouter(configuration: ServerConfiguration, services: AppService
     let meetings = services.meetings
     BudgetsAPIController(budgets: services.budgets, ledger: services.ledger, today: { meetings.today() }).addRoutes(to: table)
     PupilsAPIController(pupils: services.pupils).addRoutes(to: table)
-    PupilsController(pages: pages, pupils: services.pupils, structure: services.structure).addRoutes(to: table)
+    PupilsController(pages: pages, pupils: services.pupils, structure: services.structure, advice: services.advice).addRoutes(to: table)
     PupilRecordsAPIController(pupils: services.pupils, referrals: services.referrals, audit: services.audit).addRoutes(to: table)
     PupilRecordsController(pages: pages, pupils: services.pupils, referrals: services.referrals, audit: services.audit).addRoutes(to: table)
     TransfersController(pages: pages, pupils: services.pupils, structure: services.structure).addRoutes(to: table)

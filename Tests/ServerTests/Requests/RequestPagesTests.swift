@@ -213,6 +213,18 @@ struct RequestPagesTests {
                     let kind = try PupilRecordsTests.json(response)["kind"] as? String
                     #expect(response.status == .created && kind == "meeting_advice")
                 }
+                // On a pupil: refused (not found) without consent to EP involvement, then shown on the pupil's page to their school.
+                let onPupil = Self.form([("givenOn", "16/11/2026"), ("kind", "assessment"), ("summary", "Cognitive assessment completed")])
+                try await client.execute(uri: "/pupils/\(s.pupil)/advice", method: .post, headers: PupilPagesTests.page(ep), body: onPupil) { response in
+                    #expect(response.status == .notFound)
+                }
+                _ = try await s.pupils.recordConsent(s.senco, pupil: s.pupil, entry: Self.consent(.epInvolvement), request: fixture.request())
+                try await client.execute(uri: "/pupils/\(s.pupil)/advice", method: .post, headers: PupilPagesTests.page(ep), body: onPupil) { response in
+                    #expect(response.status == .seeOther && response.headers[.location] == "/pupils/\(s.pupil)")
+                }
+                try await client.execute(uri: "/pupils/\(s.pupil)", method: .get, headers: PupilPagesTests.page(senco)) { response in
+                    #expect(text(response).contains("Cognitive assessment completed") && !text(response).contains("Log advice on this pupil"))
+                }
                 try await client.execute(uri: "/api/v1/advice/follow-ups", method: .get, headers: PupilsAPITests.api(ep)) { response in
                     // The newer advice answers the follow-up.
                     let total = try PupilRecordsTests.json(response)["total"] as? Int

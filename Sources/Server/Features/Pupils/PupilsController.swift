@@ -9,6 +9,7 @@ struct PupilsController {
     let pages: Pages
     let pupils: PupilStore
     let structure: StructureStore
+    let advice: AdviceStore
 
     func addRoutes(to routes: RouteTable) {
         routes.signedInPages.get("/pupils", use: list)
@@ -92,12 +93,16 @@ struct PupilsController {
         var consent: PupilConsentSection
         var referrals: PupilReferralSection
         var canExport: Bool
+        var advice: [RequestPageModel.Advice]
+        var hasAdvice: Bool
+        var canAdvise: Bool
     }
 
     @Sendable func show(_ request: Request, context: SignedInContext) async throws -> Response {
         let session = context.session
         try PupilRules.requireReader(session.actor)
         let pupil = try await pupils.pupil(session.actor, try PupilsAPIController.pupilID(context), view: "page.record", request: context.requestInfo(request))
+        let advice = try await self.advice.advice(session.actor, on: .pupil(pupil.id)).map(RequestPageModel.Advice.init)
         let page = RecordPage(
             layout: Layout(title: "\(pupil.givenNames) \(pupil.familyName)", path: "/pupils", session: session), id: pupil.id.description,
             name: "\(pupil.givenNames) \(pupil.familyName)", upn: pupil.upn, dateOfBirth: MeetingController.longDate(pupil.dateOfBirth),
@@ -108,7 +113,8 @@ struct PupilsController {
             enrolments: pupil.enrolments.map { .init(school: $0.schoolName, from: MeetingController.longDate($0.fromOn), to: $0.toOn.map(MeetingController.longDate) ?? "Now") },
             canChange: session.actor.schools(as: .senco).contains(pupil.schoolID),
             consent: PupilConsentSection(pupil, actor: session.actor), referrals: PupilReferralSection(pupil, actor: session.actor, today: pupils.today()),
-            canExport: session.actor.isOfficer)
+            canExport: session.actor.isOfficer, advice: advice, hasAdvice: !advice.isEmpty,
+            canAdvise: session.actor.roles.contains(.educationalPsychologist))
         return try pages.render("pupil", page)
     }
 

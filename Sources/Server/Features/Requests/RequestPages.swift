@@ -111,6 +111,15 @@ struct RequestPageModel: Sendable {
         var summary: String
         var recommendations: String
         var followUpOn: String?
+
+        init(_ a: AdviceView) {
+            givenOn = a.entry.givenOn.long
+            kind = a.entry.kind.label
+            author = a.author
+            summary = a.entry.summary
+            recommendations = a.entry.recommendations
+            followUpOn = a.entry.followUpOn?.long
+        }
     }
 
     struct Action: Sendable {
@@ -199,10 +208,7 @@ struct RequestPageModel: Sendable {
                    isWarning: action == .withdraw || action == .withdrawPart)
         }
         hasActions = !actions.isEmpty
-        advice = view.advice.map { a in
-            Advice(givenOn: MeetingController.longDate(a.entry.givenOn), kind: a.entry.kind.label, author: a.author, summary: a.entry.summary,
-                   recommendations: a.entry.recommendations, followUpOn: a.entry.followUpOn.map(MeetingController.longDate))
-        }
+        advice = view.advice.map(Advice.init)
         hasAdvice = !advice.isEmpty
         canAdvise = actor.roles.contains(.educationalPsychologist) && view.state != .withdrawn
         events = view.events.map { e in
