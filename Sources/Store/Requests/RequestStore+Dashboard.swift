@@ -9,11 +9,14 @@ public struct RequestFilter: Sendable, Hashable {
     public var heldOnly: Bool
     /// Only requests waiting on the reader: to submit, confirm, endorse or nominate (by `RequestLifecycle`).
     public var waitingOnly: Bool
+    /// Only requests of a type decided by the emergency route.
+    public var emergencyOnly: Bool
 
-    public init(state: RequestState? = nil, heldOnly: Bool = false, waitingOnly: Bool = false) {
+    public init(state: RequestState? = nil, heldOnly: Bool = false, waitingOnly: Bool = false, emergencyOnly: Bool = false) {
         self.state = state
         self.heldOnly = heldOnly
         self.waitingOnly = waitingOnly
+        self.emergencyOnly = emergencyOnly
     }
 }
 
@@ -30,6 +33,8 @@ public struct RequestDashboard: Sendable {
     public var counts: [RequestState: Int]
     public var held: Int
     public var waiting: Int
+    /// Emergency requests submitted and awaiting the emergency route's decision.
+    public var emergencies: Int
     public var cutOffs: [CutOff]
 }
 
@@ -45,6 +50,9 @@ extension RequestStore {
                 "SELECT count(*) FROM funding_requests r WHERE r.state <> 'withdrawn' AND funding_request_hold(r.id) IS NOT NULL"
             ).decode(Int.self, at: 0)
             let waiting = try await Self.waiting(actor, in: tx).count
+            let emergencies = try await tx.one(
+                "SELECT count(*) FROM funding_requests r JOIN request_types t ON t.code = r.type_code WHERE t.route = 'emergency' AND r.state = 'submitted'"
+            ).decode(Int.self, at: 0)
             let clusters = actor.clusters.map(\.description)
             let cutOffs = try await tx.query(
                 """
@@ -55,13 +63,15 @@ extension RequestStore {
                 """
             ).decode((ID<Meeting>, String, CalendarDate, CalendarDate).self).map { CutOff(meetingID: $0.0, cluster: $0.1, meetsOn: $0.2, cutOffOn: $0.3) }
             return RequestDashboard(counts: Dictionary(counts.compactMap { row in RequestState(rawValue: row.0).map { ($0, row.1) } }, uniquingKeysWith: +),
-                                    held: held, waiting: waiting, cutOffs: cutOffs)
+                                    held: held, waiting: waiting, emergencies: emergencies, cutOffs: cutOffs)
         }
     }
 
     /// The requests the actor reaches, filtered, most recently changed first. No pupil is named in lists.
     public func list(_ actor: Actor, filter: RequestFilter, page number: Int?, size: Int? = nil) async throws -> Page<RequestSummary> {
-        guard filter.waitingOnly else { return try await list(actor, state: filter.state, heldOnly: filter.heldOnly, page: number, size: size) }
+        guard filter.waitingOnly else {
+            return try await list(actor, state: filter.state, heldOnly: filter.heldOnly, emergencyOnly: filter.emergencyOnly, page: number, size: size)
+        }
         let (number, size, offset) = Page<RequestSummary>.bounds(number: number, size: size)
         return try await database.transaction(actingAs: actor.userID) { tx in
             // Few requests wait on any one person, so the queue is decided request by request by the lifecycle itself.
@@ -95,7 +105,7 @@ extension RequestStore {
                                    route: DecisionRoute(rawValue: row.10) ?? .meeting, payment: .none, appliesThreshold: false)
             let state = RequestState(rawValue: row.4) ?? .draft
             let view = RequestView(id: row.0, type: type, leadSchoolID: row.8, leadSchool: row.3, state: state, draft: RequestDraft(title: row.2),
-                                   leadEndorsed: row.9, partners: partners, pupils: [], hold: row.6, meetingID: row.12, placementReason: nil, chair: row.13,
+                                   leadEndorsed: row.9, partners: partners, pupils: [], hold: row.6, meetingID: row.12, placementReason: nil, chair: row.13, meetsOn: row.5,
                                    events: [], advice: [], holds: [], referrals: [])
             guard !Self.queueActions.isDisjoint(with: allowedActions(actor, view)) else { return nil }
             return RequestSummary(id: row.0, typeName: row.1, title: row.2, leadSchool: row.3, state: state, meetsOn: row.5, hold: row.6, updatedAt: row.7)

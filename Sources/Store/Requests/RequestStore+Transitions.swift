@@ -51,10 +51,10 @@ extension RequestStore {
             .decode((ID<Pupil>, ID<School>, String?, String?, String?).self).map {
                 RequestPupil(pupilID: $0.0, schoolID: $0.1, name: $0.2, pseudonym: $0.3, withheld: $0.2 == nil && $0.3 == nil ? ($0.4 ?? "not_visible") : nil)
             }
-        let chair = try await row.10.asyncMap { meeting in
+        let meeting = try await row.10.asyncMap { meeting in
             try await tx.first(
-                "SELECT coalesce(m.chair_user_id, c.locality_lead_user_id) FROM meetings m JOIN clusters c ON c.id = m.cluster_id WHERE m.id = \(meeting)"
-            )?.decode(ID<User>?.self, at: 0)
+                "SELECT coalesce(m.chair_user_id, c.locality_lead_user_id), m.meets_on FROM meetings m JOIN clusters c ON c.id = m.cluster_id WHERE m.id = \(meeting)"
+            )?.decode((ID<User>?, CalendarDate).self)
         } ?? nil
         let events = try await tx.query(
             "SELECT action, from_state, to_state, coalesce(actor_name, ''), occurred_at, note FROM funding_request_events WHERE request_id = \(id) ORDER BY id DESC LIMIT 200"
@@ -78,7 +78,7 @@ extension RequestStore {
         let draft = RequestDraft(title: row.4, need: row.5, tried: row.6, termsAsked: row.7, cohort: row.8, outcomes: outcomes, lines: lines, documents: documents)
         return RequestView(id: id, type: requestType, leadSchoolID: row.1, leadSchool: row.2, state: RequestState(rawValue: row.3) ?? .draft, draft: draft,
                            leadEndorsed: row.9, partners: partners, pupils: pupils, hold: row.12, meetingID: row.10, placementReason: row.11,
-                           chair: chair, events: events, advice: advice, holds: holds, referrals: referrals)
+                           chair: meeting?.0, meetsOn: meeting?.1, events: events, advice: advice, holds: holds, referrals: referrals)
     }
 
     /// What the actor may do to the request now, by `RequestLifecycle` (the pages offer exactly these).
@@ -153,7 +153,7 @@ extension RequestStore {
                 case .placeOnMeeting:
                     let placement = try await place(view, today: today, in: tx)
                     (meeting, reason) = (placement.meeting, placement.reason)
-                    note = placement.reason ?? "Placed on the planning meeting on \(placement.meetsOn.iso)."
+                    note = placement.reason ?? "Placed on the planning meeting on \(placement.meetsOn.long)."
                 case .leaveMeeting:
                     (meeting, reason) = (nil, nil)
                 case .recordQuestions(let questions):

@@ -38,6 +38,8 @@ public struct RequestView: Sendable {
     public var placementReason: String?
     /// Who chairs the meeting the request is on: the meeting's chair, or the cluster's locality lead.
     public var chair: ID<User>?
+    /// The day of that meeting.
+    public var meetsOn: CalendarDate?
     /// What happened to it, newest first.
     public var events: [RequestEvent]
     /// EP advice on it, newest first (as row-level security lets the reader see it).
@@ -235,7 +237,8 @@ public struct RequestSummary: Sendable {
 extension RequestStore {
     /// The requests the actor reaches (row-level security: their schools' as lead or partner, their clusters' for an
     /// EP, all for officers), most recently changed first, optionally in one state.
-    public func list(_ actor: Actor, state: RequestState?, heldOnly: Bool = false, page number: Int?, size: Int? = nil) async throws -> Page<RequestSummary> {
+    public func list(_ actor: Actor, state: RequestState?, heldOnly: Bool = false, emergencyOnly: Bool = false, page number: Int?,
+                     size: Int? = nil) async throws -> Page<RequestSummary> {
         let (number, size, offset) = Page<RequestSummary>.bounds(number: number, size: size)
         return try await database.transaction(actingAs: actor.userID) { tx in
             let rows = try await tx.query(
@@ -245,6 +248,7 @@ extension RequestStore {
                 LEFT JOIN meetings m ON m.id = r.meeting_id
                 WHERE (\(state?.rawValue)::text IS NULL OR r.state = \(state?.rawValue))
                   AND (NOT \(heldOnly) OR (r.state <> 'withdrawn' AND funding_request_hold(r.id) IS NOT NULL))
+                  AND (NOT \(emergencyOnly) OR t.route = 'emergency')
                 ORDER BY r.updated_at DESC, r.id LIMIT \(size) OFFSET \(offset)
                 """
             ).decode((ID<FundingRequest>, String, String, String, String, CalendarDate?, String?, Date, Int).self)

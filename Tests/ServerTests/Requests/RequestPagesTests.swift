@@ -178,6 +178,28 @@ struct RequestPagesTests {
                 try await client.execute(uri: "/requests?held=1", method: .get, headers: PupilPagesTests.page(senco)) { response in
                     #expect(text(response).contains("Transition worries") && text(response).contains("Held: 1"))
                 }
+                try await client.execute(uri: "/api/v1/requests?held=true", method: .get, headers: PupilsAPITests.api(senco)) { response in
+                    let total = try PupilRecordsTests.json(response)["total"] as? Int
+                    #expect(total == 1)
+                }
+                try await client.execute(uri: "/api/v1/requests?held=maybe", method: .get, headers: PupilsAPITests.api(senco)) { response in
+                    #expect(response.status == .unprocessableContent && text(response).contains("held is true or false."))
+                }
+                // The officers' emergency queue: an emergency submitted, and nothing else.
+                let emergency = try await s.store.create(s.senco, type: "emergency", leadSchool: s.ashgrove, title: "After an exclusion", request: fixture.request())
+                var urgent = RequestDraft(title: "After an exclusion", need: "Placement broke down", tried: "Reduced timetable, reviewed weekly", termsAsked: 1,
+                                          outcomes: [IntendedOutcome(outcome: "Attends full time", measure: "Attendance", baseline: "40%", target: "90%")],
+                                          lines: [ProvisionLine(category: .staffing, description: "Cover", staffRole: "Teaching assistant", unitCost: Pence(1_800),
+                                                                quantity: 100, funder: .cluster)])
+                urgent.cohort = nil
+                try await s.store.save(s.senco, emergency, draft: urgent, request: fixture.request())
+                _ = try await s.pupils.recordConsent(s.senco, pupil: s.pupil, entry: Self.consent(.panelSharing, on: "2026-11-12"), request: fixture.request())
+                try await s.store.setPupils(s.senco, emergency, school: s.ashgrove, pupils: [s.pupil], request: fixture.request())
+                #expect(try await s.store.act(s.senco, emergency, .submit, request: fixture.request()).state == .submitted)
+                try await client.execute(uri: "/requests?emergency=1&state=submitted", method: .get, headers: PupilPagesTests.page(officer)) { response in
+                    let html = text(response)
+                    #expect(html.contains("After an exclusion") && !html.contains("Transition worries") && html.contains("Emergencies awaiting a decision: 1"))
+                }
             }
         }
     }

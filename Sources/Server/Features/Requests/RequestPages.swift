@@ -160,6 +160,7 @@ struct RequestPageModel: Sendable {
     var referrals: [String]
     var hasReferrals: Bool
     var meetingID: String?
+    var meeting: String?
 
     init(_ view: RequestView, actor: Actor) {
         let editable = view.state == .draft && actor.schools(as: .senco).contains(view.leadSchoolID)
@@ -232,5 +233,6 @@ struct RequestPageModel: Sendable {
         }
         hasReferrals = !referrals.isEmpty
         meetingID = view.meetingID?.description
+        meeting = view.meetsOn.map { "On the planning meeting on \($0.long)." }
     }
 }

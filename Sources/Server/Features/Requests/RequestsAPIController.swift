@@ -51,9 +51,14 @@ struct RequestsAPIController {
     @Sendable func list(_ request: Request, context: SignedInContext) async throws -> PageBody<Summary> {
         var filters = QueryFilters(request, emptyIsAbsent: false)
         let state = filters.value("state", "Choose draft, submitted, scheduled, nominated or withdrawn.") { RequestState(rawValue: $0) }
+        let flag: (String) -> Bool? = { ["true": true, "false": false][$0] }
+        let held = filters.value("held", "held is true or false.", flag) ?? false
+        let waiting = filters.value("waiting", "waiting is true or false.", flag) ?? false
+        let emergency = filters.value("emergency", "emergency is true or false.", flag) ?? false
         try filters.check()
         let (number, size) = try PageBody<Summary>.requested(request)
-        return PageBody(try await requests.list(context.actor, state: state, page: number, size: size), map: Summary.init)
+        let filter = RequestFilter(state: state, heldOnly: held, waitingOnly: waiting, emergencyOnly: emergency)
+        return PageBody(try await requests.list(context.actor, filter: filter, page: number, size: size), map: Summary.init)
     }
 
     struct NewRequest: Decodable, Sendable {

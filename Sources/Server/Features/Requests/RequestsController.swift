@@ -52,6 +52,7 @@ struct RequestsController {
         var states: [SelectOption]
         var held: Bool
         var waiting: Bool
+        var emergency: Bool
         var heading: String
         var rows: [Row]
         var hasRows: Bool
@@ -65,14 +66,18 @@ struct RequestsController {
         let state = RequestState(rawValue: stateText)
         let errors = !stateText.isEmpty && state == nil
             ? FormErrors([.init(pointer: "/state", detail: "Choose a state from the list.")]) : FormErrors()
-        let filter = RequestFilter(state: state, heldOnly: query["held"] == "1", waitingOnly: query["waiting"] == "1")
+        let filter = RequestFilter(state: state, heldOnly: query["held"] == "1", waitingOnly: query["waiting"] == "1", emergencyOnly: query["emergency"] == "1")
         let number = query["page"].flatMap { Int(String($0)) }
         let found = try await requests.list(session.actor, filter: filter, page: number)
         let dashboard = try await requests.dashboard(session.actor)
         var counts = [ListPage.Count(label: "Waiting for you", count: dashboard.waiting, href: "/requests?waiting=1"),
                       ListPage.Count(label: "Held", count: dashboard.held, href: "/requests?held=1")]
+        if session.actor.isOfficer {
+            counts.append(.init(label: "Emergencies awaiting a decision", count: dashboard.emergencies, href: "/requests?emergency=1&state=submitted"))
+        }
         counts += RequestState.allCases.map { ListPage.Count(label: RequestWords.state($0), count: dashboard.counts[$0] ?? 0, href: "/requests?state=\($0.rawValue)") }
         let queryString = (state.map { "state=\($0.rawValue)&" } ?? "") + (filter.heldOnly ? "held=1&" : "") + (filter.waitingOnly ? "waiting=1&" : "")
+            + (filter.emergencyOnly ? "emergency=1&" : "")
         let page = ListPage(
             layout: Layout(title: "Requests", path: "/requests", session: session), errors: errors,
             canStart: !session.actor.schools(as: .senco).isEmpty, counts: counts,
@@ -81,8 +86,8 @@ struct RequestsController {
             },
             hasCutOffs: !dashboard.cutOffs.isEmpty,
             states: SelectOption.list(RequestState.allCases.map { ($0.rawValue, RequestWords.state($0)) }, chosen: stateText, any: "Any state"),
-            held: filter.heldOnly, waiting: filter.waitingOnly,
-            heading: filter.waitingOnly ? "Waiting for you" : filter.heldOnly ? "Held requests" : "Requests",
+            held: filter.heldOnly, waiting: filter.waitingOnly, emergency: filter.emergencyOnly,
+            heading: filter.waitingOnly ? "Waiting for you" : filter.heldOnly ? "Held requests" : filter.emergencyOnly ? "Emergency requests" : "Requests",
             rows: found.items.map {
                 .init(id: $0.id.description, title: $0.title, type: $0.typeName, leadSchool: $0.leadSchool, state: RequestWords.state($0.state),
                       meetsOn: $0.meetsOn.map(MeetingController.longDate) ?? "", hold: $0.state == .withdrawn ? nil : $0.hold)
