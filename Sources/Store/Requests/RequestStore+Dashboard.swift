@@ -47,7 +47,7 @@ extension RequestStore {
         return try await database.transaction(actingAs: actor.userID) { tx in
             let counts = try await tx.query("SELECT state, count(*) FROM funding_requests GROUP BY state").decode((String, Int).self)
             let held = try await tx.one(
-                "SELECT count(*) FROM funding_requests r WHERE r.state <> 'withdrawn' AND funding_request_hold(r.id) IS NOT NULL"
+                "SELECT count(*) FROM funding_requests_held(NULL)"
             ).decode(Int.self, at: 0)
             let waiting = try await Self.waiting(actor, in: tx).count
             let emergencies = try await tx.one(
@@ -84,12 +84,13 @@ extension RequestStore {
     static func waiting(_ actor: Actor, in tx: Transaction) async throws -> [RequestSummary] {
         let rows = try await tx.query(
             """
-            SELECT r.id, t.name, r.title, s.name, r.state, m.meets_on, funding_request_hold(r.id), r.updated_at, r.lead_school_id, r.lead_endorsed_at IS NOT NULL,
+            SELECT r.id, t.name, r.title, s.name, r.state, m.meets_on, h.reason, r.updated_at, r.lead_school_id, r.lead_endorsed_at IS NOT NULL,
                    t.route, t.is_costed, r.meeting_id, coalesce(m.chair_user_id, c.locality_lead_user_id),
                    coalesce((SELECT array_agg(p.school_id::text || ':' || (p.confirmed_at IS NOT NULL) || ':' || (p.endorsed_at IS NOT NULL))
                              FROM funding_request_partners p WHERE p.request_id = r.id), '{}')
             FROM funding_requests r JOIN request_types t ON t.code = r.type_code JOIN schools s ON s.id = r.lead_school_id
             LEFT JOIN meetings m ON m.id = r.meeting_id LEFT JOIN clusters c ON c.id = m.cluster_id
+            LEFT JOIN funding_requests_held(NULL) h ON h.request_id = r.id
             WHERE r.state IN ('draft', 'submitted', 'scheduled')
             ORDER BY r.updated_at DESC, r.id LIMIT 1000
             """

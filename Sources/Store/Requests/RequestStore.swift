@@ -241,15 +241,21 @@ extension RequestStore {
                      size: Int? = nil) async throws -> Page<RequestSummary> {
         let (number, size, offset) = Page<RequestSummary>.bounds(number: number, size: size)
         return try await database.transaction(actingAs: actor.userID) { tx in
+            // Holds are worked out once for the page (or, for the held list, once for everything the actor reaches).
             let rows = try await tx.query(
                 """
-                SELECT r.id, t.name, r.title, s.name, r.state, m.meets_on, funding_request_hold(r.id), r.updated_at, count(*) OVER ()
-                FROM funding_requests r JOIN request_types t ON t.code = r.type_code JOIN schools s ON s.id = r.lead_school_id
-                LEFT JOIN meetings m ON m.id = r.meeting_id
-                WHERE (\(state?.rawValue)::text IS NULL OR r.state = \(state?.rawValue))
-                  AND (NOT \(heldOnly) OR (r.state <> 'withdrawn' AND funding_request_hold(r.id) IS NOT NULL))
-                  AND (NOT \(emergencyOnly) OR t.route = 'emergency')
-                ORDER BY r.updated_at DESC, r.id LIMIT \(size) OFFSET \(offset)
+                WITH held AS (SELECT request_id, reason FROM funding_requests_held(NULL) WHERE \(heldOnly)),
+                page AS (
+                    SELECT r.id, t.name AS type_name, r.title, s.name AS school, r.state, m.meets_on, r.updated_at, count(*) OVER () AS total
+                    FROM funding_requests r JOIN request_types t ON t.code = r.type_code JOIN schools s ON s.id = r.lead_school_id
+                    LEFT JOIN meetings m ON m.id = r.meeting_id
+                    WHERE (\(state?.rawValue)::text IS NULL OR r.state = \(state?.rawValue))
+                      AND (NOT \(heldOnly) OR r.id IN (SELECT request_id FROM held))
+                      AND (NOT \(emergencyOnly) OR t.route = 'emergency')
+                    ORDER BY r.updated_at DESC, r.id LIMIT \(size) OFFSET \(offset))
+                SELECT p.id, p.type_name, p.title, p.school, p.state, p.meets_on, h.reason, p.updated_at, p.total
+                FROM page p LEFT JOIN funding_requests_held(ARRAY(SELECT id FROM page)) h ON h.request_id = p.id
+                ORDER BY p.updated_at DESC, p.id
                 """
             ).decode((ID<FundingRequest>, String, String, String, String, CalendarDate?, String?, Date, Int).self)
             let items = rows.map {

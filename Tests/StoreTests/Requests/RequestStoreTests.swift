@@ -93,6 +93,15 @@ struct RequestStoreTests {
             #expect(try await fixture.asApp(user: s.other.userID) { tx in
                 try await tx.one("SELECT count(*) FROM funding_request_holds WHERE request_id = \(id)").decode(Int.self, at: 0)
             } == 0)
+            // The holds of many requests at once answer only for the requests the caller reaches.
+            let heldFor = { (user: ID<User>) in
+                try await fixture.asApp(user: user) { tx in
+                    try await tx.query("SELECT request_id FROM funding_requests_held(NULL)").decode(ID<FundingRequest>.self)
+                }
+            }
+            let heldForLead = try await heldFor(s.senco.userID)
+            let heldForOther = try await heldFor(s.other.userID)
+            #expect(heldForLead == [id] && heldForOther.isEmpty)
             let withdrawn = try await s.store.act(s.senco, id, .withdraw, request: fixture.request())
             #expect(withdrawn.state == .withdrawn && withdrawn.meetingID == nil)
             // Withdrawing ends the hold: nothing is waiting on the family any more.
