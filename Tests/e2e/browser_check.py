@@ -1147,6 +1147,8 @@ def requests_journey(run: Runner, new_context, password: str) -> None:
         type_into(tab, "need", "Staff across the cluster lack confidence with attention and autism.")
         type_into(tab, "tried", "Each school assessed its needs, planned in-house sessions and reviewed them.")
         type_into(tab, "termsAsked", "2")
+        tab_to(tab, field("area-communication_and_interaction"), "the communication and interaction checkbox")
+        tab.page.keyboard.press("Space")
         type_into(tab, "cohort", "About 40 pupils in Key Stages 1 and 2.")
         landing = continue_by_keyboard()
         return run.audit(tab, landing, status=200, shot="requests-schools", path=made["request"] + "/edit/schools")
@@ -1190,8 +1192,9 @@ def requests_journey(run: Runner, new_context, password: str) -> None:
 
         def answers(problems: list[str]) -> None:
             text = tab.page.locator("main").inner_text()
-            if "£450.00" not in text or "Submit the request" not in text or "Staff use the strategies daily" not in text:
-                problems.append("check your answers does not show the cost, the outcome and the Submit button")
+            if "£450.00" not in text or "Submit the request" not in text or "Staff use the strategies daily" not in text \
+                    or "Communication and interaction" not in text:
+                problems.append("check your answers does not show the cost, the outcome, the area of need and the Submit button")
 
         return run.audit(tab, landing, status=200, shot="requests-check", path=made["request"], extra=answers)
 

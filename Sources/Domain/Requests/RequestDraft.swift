@@ -15,6 +15,23 @@ public struct IntendedOutcome: Hashable, Sendable {
     }
 }
 
+/// The SEND Code of Practice's four broad areas of need (DOMAIN.md).
+public enum AreaOfNeed: String, Sendable, CaseIterable, Codable {
+    case communicationAndInteraction = "communication_and_interaction"
+    case cognitionAndLearning = "cognition_and_learning"
+    case socialEmotionalAndMentalHealth = "social_emotional_and_mental_health"
+    case sensoryAndPhysical = "sensory_and_physical"
+
+    public var label: String {
+        switch self {
+        case .communicationAndInteraction: "Communication and interaction"
+        case .cognitionAndLearning: "Cognition and learning"
+        case .socialEmotionalAndMentalHealth: "Social, emotional and mental health"
+        case .sensoryAndPhysical: "Sensory and/or physical"
+        }
+    }
+}
+
 /// A supporting document, by reference: the service stores no files, only where the school keeps it.
 public struct DocumentReference: Hashable, Sendable {
     public var title: String
@@ -41,9 +58,11 @@ public struct RequestDraft: Hashable, Sendable {
     public var outcomes: [IntendedOutcome]
     public var lines: [ProvisionLine]
     public var documents: [DocumentReference]
+    /// The broad areas of need, in the Code's order.
+    public var areasOfNeed: [AreaOfNeed]
 
     public init(title: String, need: String = "", tried: String = "", termsAsked: Int? = nil, cohort: String? = nil, outcomes: [IntendedOutcome] = [],
-                lines: [ProvisionLine] = [], documents: [DocumentReference] = []) {
+                lines: [ProvisionLine] = [], documents: [DocumentReference] = [], areasOfNeed: [AreaOfNeed] = []) {
         self.title = title
         self.need = need
         self.tried = tried
@@ -52,6 +71,7 @@ public struct RequestDraft: Hashable, Sendable {
         self.outcomes = outcomes
         self.lines = lines
         self.documents = documents
+        self.areasOfNeed = AreaOfNeed.allCases.filter(areasOfNeed.contains)
     }
 
     /// What a draft may hold at all: a title, and nothing longer than its column. Everything else waits for submission.
@@ -110,6 +130,10 @@ public enum RequestSubmission {
             issues.append(.init(pointer: "/tried", detail: "Say what the school tried already: how it assessed, planned, did and reviewed."))
         }
         if let problem = type.pupilCountProblem(pupils) { issues.append(.init(pointer: "/pupils", detail: problem)) }
+        // Named pupils bring their areas of need from their records; a request naming none says what they are.
+        if pupils == 0, draft.areasOfNeed.isEmpty {
+            issues.append(.init(pointer: "/areasOfNeed", detail: "Choose at least one area of need."))
+        }
         if type.describesCohort, (draft.cohort ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             issues.append(.init(pointer: "/cohort", detail: "Describe the cohort: its size, phases and areas of need."))
         }

@@ -99,13 +99,14 @@ extension Bootstrap {
                 try await tx.execute(
                     """
                     INSERT INTO funding_requests (id, type_code, lead_school_id, state, title, need, tried, terms_asked, cohort, meeting_id, lead_endorsed_by,
-                                                  lead_endorsed_at, created_by, created_at, updated_at)
+                                                  lead_endorsed_at, created_by, created_at, updated_at, areas_of_need)
                     VALUES (\(id), \(shape.type), \(school.0), \(state), \(shape.title),
                             'Progress has stalled despite support at SEN Support; the school needs help beyond its own provision to meet the need.',
                             \(costed ? "Assessed with the SENCo and class teacher; planned targeted support; reviewed each half term with the family." : ""),
                             \(costed ? 2 : nil), \(shape.type == "project" ? "About 40 pupils across Key Stages 1 and 2, mainly communication and interaction needs." : nil),
                             \(meeting), \(endorsed ? school.4 : nil), \(endorsed ? Date() : nil), \(school.2),
-                            now() - make_interval(days => \(20 + number)::int), now() - make_interval(hours => \(index * 8 + number)::int))
+                            now() - make_interval(days => \(20 + number)::int), now() - make_interval(hours => \(index * 8 + number)::int),
+                            \([AreaOfNeed.allCases[number % 4].rawValue])::text[])
                     """)
                 if number == 1, let partner, stage != .draft {
                     try await tx.execute(

@@ -17,10 +17,10 @@ extension RequestStore {
         guard let row = try await tx.first(
             """
             SELECT r.type_code, r.lead_school_id, s.name, r.state, r.title, r.need, r.tried, r.terms_asked, r.cohort, r.lead_endorsed_at IS NOT NULL,
-                   r.meeting_id, r.placement_reason, funding_request_hold(r.id)
+                   r.meeting_id, r.placement_reason, funding_request_hold(r.id), r.areas_of_need
             FROM funding_requests r JOIN schools s ON s.id = r.lead_school_id WHERE r.id = \(id)
             """
-        )?.decode((String, ID<School>, String, String, String, String, String, Int?, String?, Bool, ID<Meeting>?, String?, String?).self) else {
+        )?.decode((String, ID<School>, String, String, String, String, String, Int?, String?, Bool, ID<Meeting>?, String?, String?, [String]).self) else {
             throw DomainError.notFound("There is no such request.")
         }
         guard let type = try await tx.first(
@@ -75,7 +75,8 @@ extension RequestStore {
         let holds = try await tx.query(
             "SELECT reason, began_at, ended_at FROM funding_request_holds WHERE request_id = \(id) ORDER BY began_at DESC, id DESC LIMIT 100"
         ).decode((String, Date, Date?).self).map { RequestHold(reason: $0.0, began: $0.1, ended: $0.2) }
-        let draft = RequestDraft(title: row.4, need: row.5, tried: row.6, termsAsked: row.7, cohort: row.8, outcomes: outcomes, lines: lines, documents: documents)
+        let draft = RequestDraft(title: row.4, need: row.5, tried: row.6, termsAsked: row.7, cohort: row.8, outcomes: outcomes, lines: lines, documents: documents,
+                                 areasOfNeed: row.13.compactMap(AreaOfNeed.init(rawValue:)))
         return RequestView(id: id, type: requestType, leadSchoolID: row.1, leadSchool: row.2, state: RequestState(rawValue: row.3) ?? .draft, draft: draft,
                            leadEndorsed: row.9, partners: partners, pupils: pupils, hold: row.12, meetingID: row.10, placementReason: row.11,
                            chair: meeting?.0, meetsOn: meeting?.1, events: events, advice: advice, holds: holds, referrals: referrals)

@@ -130,7 +130,7 @@ public struct RequestStore: Sendable {
             try await tx.execute(
                 """
                 UPDATE funding_requests SET title = \(draft.title), need = \(draft.need), tried = \(draft.tried), terms_asked = \(draft.termsAsked),
-                    cohort = \(draft.cohort), updated_at = now()
+                    cohort = \(draft.cohort), areas_of_need = \(draft.areasOfNeed.map(\.rawValue))::text[], updated_at = now()
                 WHERE id = \(id)
                 """
             )

@@ -114,6 +114,9 @@ struct RequestSubmissionTests {
         draft.cohort = "12 pupils, years 3 to 6, SEMH"
         draft.termsAsked = 2
         draft.outcomes[0].baseline = "Eight a week"
+        // Naming no pupil, the request says its areas of need itself.
+        #expect(RequestSubmission.issues(draft, type: project, pupils: 0, settings: settings).map(\.pointer) == ["/areasOfNeed"])
+        draft.areasOfNeed = [.socialEmotionalAndMentalHealth]
         #expect(RequestSubmission.issues(draft, type: project, pupils: 0, settings: settings).isEmpty)
         // A discussion is not costed: a need is enough.
         #expect(RequestSubmission.issues(RequestDraft(title: "Advice", need: "Selective mutism"), type: RequestRulesTests.type("discussion"), pupils: 1,

@@ -58,6 +58,15 @@ struct RequestsAPITests {
                     let documents = try PupilRecordsTests.json(response)["documents"] as? [[String: Any]]
                     #expect(response.status == .ok && documents?.first?["keptAt"] as? String == "SEN file" && documents?.first?["datedOn"] as? String == "2026-10-01")
                 }
+                try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(senco),
+                                         body: ByteBuffer(string: #"{"areasOfNeed":["cognition_and_learning","bogus"]}"#)) { response in
+                    #expect(response.status == .unprocessableContent && text(response).contains("Choose areas of need from"))
+                }
+                try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(senco),
+                                         body: ByteBuffer(string: #"{"areasOfNeed":["sensory_and_physical","communication_and_interaction"]}"#)) { response in
+                    let areas = try PupilRecordsTests.json(response)["areasOfNeed"] as? [String]
+                    #expect(areas == ["communication_and_interaction", "sensory_and_physical"])  // in the Code's order
+                }
                 // A partner that is no school the SENCo can see is refused by name, and nothing is saved.
                 try await client.execute(uri: "/api/v1/requests/\(id)", method: .patch, headers: PupilsAPITests.api(senco),
                                          body: ByteBuffer(string: #"{"need":"lost","partnerSchoolIds":["00000000-0000-4000-8000-000000000001"]}"#)) { response in

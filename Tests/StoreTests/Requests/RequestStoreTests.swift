@@ -171,7 +171,8 @@ struct RequestStoreTests {
             var placed: [RequestView] = []
             for title in ["Selective mutism", "Sensory breaks", "Reading recovery", "Lunchtime support"] {
                 let id = try await s.store.create(s.senco, type: "discussion", leadSchool: s.ashgrove, title: title, request: fixture.request())
-                try await s.store.save(s.senco, id, draft: RequestDraft(title: title, need: "Advice on \(title.lowercased())"), request: fixture.request())
+                try await s.store.save(s.senco, id, draft: RequestDraft(title: title, need: "Advice on \(title.lowercased())", areasOfNeed: [.cognitionAndLearning]),
+                                       request: fixture.request())
                 placed.append(try await s.store.act(s.senco, id, .submit, request: fixture.request()))
             }
             #expect(placed.prefix(3).allSatisfy { $0.placementReason == nil && $0.meetingID == placed[0].meetingID })

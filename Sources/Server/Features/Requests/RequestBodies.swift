@@ -46,8 +46,9 @@ struct DraftChange: Decodable, Sendable {
     var partnerSchoolIds: [String]?
     var pupils: Pupils?
     var documents: [DocumentBody]?
+    var areasOfNeed: [String]?
 
-    enum CodingKeys: String, CodingKey { case title, need, tried, termsAsked, cohort, outcomes, lines, partnerSchoolIds, pupils, documents }
+    enum CodingKeys: String, CodingKey { case title, need, tried, termsAsked, cohort, outcomes, lines, partnerSchoolIds, pupils, documents, areasOfNeed }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -61,11 +62,12 @@ struct DraftChange: Decodable, Sendable {
         partnerSchoolIds = try c.decodeUnlessNull([String].self, forKey: .partnerSchoolIds)
         pupils = try c.decodeUnlessNull(Pupils.self, forKey: .pupils)
         documents = try c.decodeUnlessNull([DocumentBody].self, forKey: .documents)
+        areasOfNeed = try c.decodeUnlessNull([String].self, forKey: .areasOfNeed)
     }
 
     var changesDraft: Bool {
         title != nil || need != nil || tried != nil || termsAsked != nil || cohort != nil || outcomes != nil || lines != nil || partnerSchoolIds != nil
-            || documents != nil
+            || documents != nil || areasOfNeed != nil
     }
 
     func applied(to draft: RequestDraft) throws(DomainError) -> RequestDraft {
@@ -89,6 +91,13 @@ struct DraftChange: Decodable, Sendable {
                                                      quantity: line.quantity, funder: funder))
                 }
             }
+        }
+        if let areasOfNeed {
+            let areas = areasOfNeed.compactMap(AreaOfNeed.init(rawValue:))
+            if areas.count != areasOfNeed.count {
+                issues.append(.init(pointer: "/areasOfNeed", detail: "Choose areas of need from: " + AreaOfNeed.allCases.map(\.rawValue).joined(separator: ", ") + "."))
+            }
+            draft.areasOfNeed = AreaOfNeed.allCases.filter(areas.contains)
         }
         if let documents {
             draft.documents = documents.enumerated().map { index, d in
@@ -170,6 +179,7 @@ struct RequestBody: ResponseEncodable {
     var holds: [Hold]
     var documents: [DocumentBody]
     var referrals: [Referral]
+    var areasOfNeed: [String]
 
     struct Referral: Encodable, Sendable {
         var referralId: String
@@ -211,6 +221,7 @@ struct RequestBody: ResponseEncodable {
         placementReason = r.placementReason
         advice = r.advice.map(AdviceBody.init)
         holds = r.holds.map { Hold(reason: $0.reason, beganAt: $0.began, endedAt: $0.ended) }
+        areasOfNeed = d.areasOfNeed.map(\.rawValue)
         documents = d.documents.map { DocumentBody(title: $0.title, datedOn: $0.datedOn?.iso, keptAt: $0.keptAt) }
         referrals = r.referrals.map {
             Referral(referralId: $0.referralID.description, pupilId: $0.pupilID.description, receivedOn: $0.receivedOn.iso, decision: $0.decision, outcome: $0.outcome)

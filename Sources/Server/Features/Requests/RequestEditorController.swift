@@ -140,6 +140,11 @@ struct RequestEditorController {
                                            choices: (1...max(longest, 1)).map { (String($0), $0 == 1 ? "1 term" : "\($0) terms") },
                                            value: value("termsAsked", d.termsAsked.map(String.init)), any: "Choose", errors: errors))
             }
+            let areas = Set(typed.map { $0.all("areasOfNeed") } ?? d.areasOfNeed.map(\.rawValue))
+            page.choicesLegend = "Areas of need" + (view.type.maxPupils == 0 ? "" : " (the pupils' records bring theirs too)")
+            page.choicesName = "areasOfNeed"
+            page.choices = AreaOfNeed.allCases.map { Choice(id: "area-\($0.rawValue)", value: $0.rawValue, label: $0.label, checked: areas.contains($0.rawValue)) }
+            page.choicesError = errors.message(for: "areasOfNeed")
             if view.type.describesCohort {
                 page.fields.append(.textarea("cohort", "The cohort", hint: "How many pupils, in which phases, with which areas of need.",
                                              value: value("cohort", d.cohort), errors: errors))

@@ -174,7 +174,9 @@ struct RequestPageModel: Sendable {
         placement = view.state == .scheduled || view.state == .nominated ? view.placementReason : nil
         questions = view.state == .draft ? view.events.first { $0.action == RequestAction.returnToSchool.rawValue }?.note : nil
         var about = [Row(key: "Title", value: d.title, changeHref: change(.about)),
-                     Row(key: "The need", value: d.need.isEmpty ? "Not given yet" : d.need, changeHref: change(.about))]
+                     Row(key: "The need", value: d.need.isEmpty ? "Not given yet" : d.need, changeHref: change(.about)),
+                     Row(key: "Areas of need", value: d.areasOfNeed.isEmpty ? "None chosen" : d.areasOfNeed.map(\.label).joined(separator: "; "),
+                         changeHref: change(.about))]
         if view.type.isCosted {
             about.append(Row(key: "What the school tried already", value: d.tried.isEmpty ? "Not given yet" : d.tried, changeHref: change(.about)))
             about.append(Row(key: "Terms asked", value: d.termsAsked.map(String.init) ?? "Not given yet", changeHref: change(.about)))

@@ -33,6 +33,9 @@ enum RequestStepForm {
             draft.need = form["need"] ?? draft.need
             draft.tried = form["tried"] ?? draft.tried
             if let cohort = form["cohort"] { draft.cohort = cohort }
+            let areas = form.all("areasOfNeed")
+            draft.areasOfNeed = areas.compactMap(AreaOfNeed.init(rawValue:))
+            if draft.areasOfNeed.count != areas.count { issues.append(.init(pointer: "/areasOfNeed", detail: "Choose areas of need from the list.")) }
             if let terms = form["termsAsked"] {
                 if terms.isEmpty { draft.termsAsked = nil } else if let number = Int(terms) { draft.termsAsked = number } else {
                     issues.append(.init(pointer: "/termsAsked", detail: "Choose how many terms from the list."))
