@@ -129,6 +129,12 @@ struct RequestPagesTests {
                 #expect(try await get("/requests/\(id)", other).0 == .notFound)
                 try await post("/requests/\(id)/actions/withdraw", other, []) { #expect($0.status == .notFound) }
                 #expect(try await get("/requests/\(id)/edit/about", head).0 == .forbidden)
+                // Withdrawing cannot be undone, so the page asks for a tick first; without it nothing changes.
+                try await post("/requests/\(id)/actions/withdraw", senco, []) { response in
+                    #expect(response.status == .unprocessableContent && text(response).contains(##"href="#confirm""##) && text(response).contains("Scheduled"))
+                }
+                try await post("/requests/\(id)/actions/withdraw", senco, [("confirm", "yes")]) { #expect($0.headers[.location] == "/requests/\(id)") }
+                #expect(try await get("/requests/\(id)", senco).1.contains("Individual · Withdrawn"))
             }
         }
     }

@@ -173,6 +173,10 @@ struct RequestsController {
         guard let action = context.parameters.get("action").flatMap(RequestAction.init(rawValue:)) else { throw DomainError.notFound("There is no such action.") }
         let form = try await FormValues.read(request, context: context)
         do {
+            // Withdrawing cannot be undone: the page asks for a tick first (the API's caller has said what it means).
+            if action == .withdraw || action == .withdrawPart, form["confirm"] != "yes" {
+                throw DomainError.validation([.init(pointer: "/confirm", detail: "Tick to confirm that you mean to withdraw; it cannot be undone.")])
+            }
             let after = try await requests.act(session.actor, id, action, questions: form["questions"], request: context.requestInfo(request))
             // A partner that withdrew its part no longer reaches the request.
             return HTMLResponses.redirect(to: action == .withdrawPart ? "/requests" : "/requests/\(after.id)")
@@ -180,7 +184,7 @@ struct RequestsController {
             if case .forbidden = error { throw error }
             if error.isNotFound { throw error }
             let view = try await requests.request(session.actor, id, request: context.requestInfo(request))
-            var errors = RequestWords.errors(error, request: id)
+            var errors = action == .submit ? RequestWords.errors(error, request: id) : FormErrors(error)
             if action == .returnToSchool, case .invalidTransition = error, (form["questions"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 errors = FormErrors([.init(pointer: "/questions", detail: "Say what the panel asks the school, so it can answer.")])
             }
