@@ -124,6 +124,25 @@ public enum RequestLifecycle {
         }
     }
 
+    /// The actions that put a request in someone's queue ("waiting for you"): the rest (withdrawing, returning) are
+    /// choices a person may make, not work waiting on them.
+    public static let queueActions: Set<RequestAction> = [.submit, .confirm, .endorse, .nominate]
+
+    /// Whether the request waits on the actor: the lifecycle lets them submit, confirm, endorse or nominate it now.
+    public static func waitsOn(_ request: RequestSituation, by relations: Set<RequestRelation>) -> Bool {
+        !queueActions.isDisjoint(with: allowedActions(request, by: relations))
+    }
+
+    /// The panel's questions as a return keeps them, or a field error: they are what the school answers, so they
+    /// must be said, in at most 5,000 characters.
+    public static func checkedQuestions(_ text: String?) throws(DomainError) -> String {
+        let questions = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !questions.isEmpty, questions.count <= 5000 else {
+            throw .validation([.init(pointer: "/questions", detail: "Say what the panel asks the school, in at most 5,000 characters.")])
+        }
+        return questions
+    }
+
     /// What the actor may do to the request now, in the order of `RequestAction`. Returning it needs the panel's
     /// questions: it counts as allowed when it would be, with them.
     public static func allowedActions(_ request: RequestSituation, by relations: Set<RequestRelation>) -> [RequestAction] {

@@ -39,9 +39,6 @@ public struct RequestDashboard: Sendable {
 }
 
 extension RequestStore {
-    /// The actions that put a request in someone's queue.
-    static let queueActions: Set<RequestAction> = [.submit, .confirm, .endorse, .nominate]
-
     public func dashboard(_ actor: Actor) async throws -> RequestDashboard {
         let today = today()
         return try await database.transaction(actingAs: actor.userID) { tx in
@@ -108,7 +105,8 @@ extension RequestStore {
             let view = RequestView(id: row.0, type: type, leadSchoolID: row.8, leadSchool: row.3, state: state, draft: RequestDraft(title: row.2),
                                    leadEndorsed: row.9, partners: partners, pupils: [], hold: row.6, meetingID: row.12, placementReason: nil, chair: row.13, meetsOn: row.5,
                                    events: [], advice: [], holds: [], referrals: [])
-            guard !Self.queueActions.isDisjoint(with: allowedActions(actor, view)) else { return nil }
+            let (situation, relations) = Self.situation(actor, view, for: nil)
+            guard RequestLifecycle.waitsOn(situation.situation, by: relations) else { return nil }
             return RequestSummary(id: row.0, typeName: row.1, title: row.2, leadSchool: row.3, state: state, meetsOn: row.5, hold: row.6, updatedAt: row.7)
         }
     }

@@ -122,9 +122,7 @@ extension RequestStore {
     @discardableResult
     public func act(_ actor: Actor, _ id: ID<FundingRequest>, _ action: RequestAction, questions: String? = nil, request: RequestInfo) async throws -> RequestView {
         let today = today()
-        if let questions, questions.count > 5000 {
-            throw DomainError.validation([.init(pointer: "/questions", detail: "Put the panel's questions in at most 5,000 characters.")])
-        }
+        let questions = try action == .returnToSchool ? RequestLifecycle.checkedQuestions(questions) : nil
         return try await database.transaction(actingAs: actor.userID) { tx in
             _ = try await Self.header(id, in: tx, locking: true)
             let view = try await Self.read(id, actor: actor, in: tx)

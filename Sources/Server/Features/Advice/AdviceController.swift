@@ -58,9 +58,6 @@ struct AdviceController {
         let cases = try await advice.caseload(session.actor, page: query["page"].flatMap { Int(String($0)) })
         let followUps = try await advice.followUps(session.actor, page: query["followUps"].flatMap { Int(String($0)) })
         let today = advice.today()
-        var followUpPages = Pagination(followUps, path: "/advice")
-        followUpPages.previous = followUps.hasPrevious ? "/advice?followUps=\(followUps.number - 1)" : nil
-        followUpPages.next = followUps.hasNext ? "/advice?followUps=\(followUps.number + 1)" : nil
         let page = CaseloadPage(
             layout: Layout(title: "Caseload", path: "/advice", session: session),
             rows: cases.items.map {
@@ -72,7 +69,7 @@ struct AdviceController {
                 .init(href: $0.requestID.map { "/requests/\($0)" } ?? $0.pupilID.map { "/pupils/\($0)" } ?? "/advice", subject: $0.subject, cluster: $0.cluster,
                       on: MeetingController.longDate($0.followUpOn), due: AdviceRules.isDue($0.followUpOn, today: today))
             },
-            hasFollowUps: !followUps.items.isEmpty, followUpPagination: followUpPages)
+            hasFollowUps: !followUps.items.isEmpty, followUpPagination: Pagination(followUps, path: "/advice", parameter: "followUps"))
         return try pages.render("advice", page)
     }
 

@@ -249,12 +249,13 @@ struct Pagination: Sendable {
     var previous: String?
     var next: String?
 
-    init<Item>(_ page: Page<Item>, path: String, query: String = "") {
+    /// `parameter` names the page in the query: `page`, or another for a second list on the same page.
+    init<Item>(_ page: Page<Item>, path: String, query: String = "", parameter: String = "page") {
         number = page.number
         pageCount = page.pageCount
         total = page.total
         let separator = path.contains("?") ? "&" : "?"
-        previous = page.hasPrevious ? "\(path)\(separator)\(query)page=\(page.number - 1)" : nil
-        next = page.hasNext ? "\(path)\(separator)\(query)page=\(page.number + 1)" : nil
+        previous = page.hasPrevious ? "\(path)\(separator)\(query)\(parameter)=\(page.number - 1)" : nil
+        next = page.hasNext ? "\(path)\(separator)\(query)\(parameter)=\(page.number + 1)" : nil
     }
 }

@@ -114,10 +114,7 @@ struct RequestsAPIController {
 
     @Sendable func returnToSchool(_ request: Request, context: SignedInContext) async throws -> RequestBody {
         let body = try await request.decode(as: Questions.self, context: context)
-        guard let questions = body.questions, questions.count <= 5000 else {
-            throw DomainError.validation([.init(pointer: "/questions", detail: "Say what the panel asks the school, in at most 5,000 characters.")])
-        }
-        return try await act(request, context, .returnToSchool, questions: questions)
+        return try await act(request, context, .returnToSchool, questions: body.questions)
     }
 
     struct Agenda: ResponseEncodable {

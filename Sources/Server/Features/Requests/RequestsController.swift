@@ -184,10 +184,7 @@ struct RequestsController {
             if case .forbidden = error { throw error }
             if error.isNotFound { throw error }
             let view = try await requests.request(session.actor, id, request: context.requestInfo(request))
-            var errors = action == .submit ? RequestWords.errors(error, request: id) : FormErrors(error)
-            if action == .returnToSchool, case .invalidTransition = error, (form["questions"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                errors = FormErrors([.init(pointer: "/questions", detail: "Say what the panel asks the school, so it can answer.")])
-            }
+            let errors = action == .submit ? RequestWords.errors(error, request: id) : FormErrors(error)
             return try pages.render("request", ShowPage(layout: Layout(title: view.draft.title, path: "/requests", session: session), errors: errors,
                                                         request: RequestPageModel(view, actor: session.actor), typedQuestions: form["questions"] ?? ""),
                                     status: .unprocessableContent)
