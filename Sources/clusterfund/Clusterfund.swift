@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import Server
 import Domain
 import Store
@@ -13,6 +15,14 @@ struct Clusterfund: AsyncParsableCommand {
         abstract: "SEND cluster funding casework for councils.",
         subcommands: [Serve.self, Migrate.self, DemoData.self, CreateOfficer.self, AuditVerify.self, CouncilSettingsCommand.self, Ledger.self]
     )
+
+    static func main() async {
+        // Swift concurrency's jobs run on the event loops that serve the connections, so a request's handler, its
+        // reply and the pool's wake-ups no longer hop between two sets of threads. Installed before any other task
+        // starts, once; blocking work (libpq, bcrypt) stays on thread pools of its own.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 }
 
 /// Options every command shares: where the database and the migrations are, and how to log.
