@@ -41,11 +41,13 @@ let package = Package(
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"]), .brew(["qrencode"])]
         ),
+        // Linux's epoll and eventfd, where PQ waits for the server's answers; nothing else lives here.
+        .systemLibrary(name: "CEpoll"),
         // A small PostgreSQL client over libpq: connections, pool, queries, transactions, migrations.
         .target(
             name: "PQ",
             dependencies: [
-                "CLibPQ",
+                "CLibPQ", "CEpoll",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,28 +1,35 @@
 import Foundation
 import CLibPQ
 
-/// One libpq connection. Its calls block, so it is used from the pool's threads only.
+/// One libpq connection, in libpq's non-blocking mode.
 ///
-/// It is `@unchecked Sendable` because it keeps its own invariants: one statement at a time (a lock around every
-/// libpq call, so two `async let` queries on one transaction queue instead of corrupting the connection), and a
+/// Statements are sent from the caller's thread without blocking, and the caller suspends on the `SocketPoller` until
+/// the answer arrives; only connecting blocks, and the pool does that on a thread of its own.
+///
+/// It is `@unchecked Sendable` because it keeps its own invariants: one statement at a time (a queue of turns, so two
+/// `async let` queries on one transaction wait for each other, in order, instead of corrupting the connection), and a
 /// cancel that may come from any thread (`cancelRunningStatement()`, through libpq's thread-safe `PQcancel`).
 ///
-/// Statements are prepared once per connection and reused by their text (`PQprepare`, then `PQexecPrepared` with
-/// the values still bound as parameters): the `preparedStatementLimit` most recently used are kept, the least
+/// Statements are prepared once per connection and reused by their text (`PQsendPrepare`, then `PQsendQueryPrepared`
+/// with the values still bound as parameters): the `preparedStatementLimit` most recently used are kept, the least
 /// recently used is deallocated first, and all go with the connection.
 public final class Connection: @unchecked Sendable {
     private let handle: OpaquePointer
     /// libpq's cancel key for this backend; valid as long as the connection (PQgetCancel, libpq 15).
     private let canceller: OpaquePointer?
-    /// Held for every libpq call on `handle`, and for the prepared-statement cache.
-    private let statementLock = NSLock()
+    private let poller: SocketPoller
     /// Guards `running` and `statementNumber`, which a cancel from another thread reads.
     private let cancelLock = NSLock()
     private var running = false
     private var statementNumber: UInt64 = 0
+    /// Guards `busy` and `turns`: a statement holds the connection; the others wait in `turns`, first come first served.
+    private let turnLock = NSLock()
+    private var busy = false
+    private var turns: [CheckedContinuation<Void, Never>] = []
 
     /// The most prepared statements kept on this connection.
     public let preparedStatementLimit: Int
+    /// Touched only by the statement whose turn it is.
     private var prepared: [String: PreparedStatement] = [:]
     private var preparedCount = 0
     private var useClock: UInt64 = 0
@@ -32,15 +39,17 @@ public final class Connection: @unchecked Sendable {
         var lastUsed: UInt64
     }
 
-    /// Connects with a libpq conninfo string or URI (empty: the standard `PG*` variables and service files).
+    /// Connects with a libpq conninfo string or URI (empty: the standard `PG*` variables and service files), then runs
+    /// `setUp` (if any) before anyone else can use it. Blocks: call it from a thread that may block.
     /// - Parameters:
     ///   - conninfo: `postgresql://user@host:5432/db?sslmode=…`, or `host=… dbname=…`, or `""`.
     ///   - overrides: keywords that take precedence over the conninfo (e.g. `dbname` for test databases).
     ///   - fallbacks: keywords used only where the conninfo and environment say nothing (e.g. `connect_timeout`).
-    /// - Throws: `PostgresError` of kind `.connection`, with libpq's message.
     ///   - preparedStatementLimit: how many prepared statements to keep (0: prepare none, send each with its text).
-    public init(
-        conninfo: String, overrides: [String: String] = [:], fallbacks: [String: String] = [:], preparedStatementLimit: Int = 100
+    /// - Throws: `PostgresError` of kind `.connection`, with libpq's message, or the set-up statement's error.
+    init(
+        conninfo: String, overrides: [String: String] = [:], fallbacks: [String: String] = [:], preparedStatementLimit: Int = 100,
+        setUp: String? = nil, poller: SocketPoller
     ) throws(PostgresError) {
         // The conninfo is expanded first ("dbname" with expand_dbname), then explicit keywords override it.
         // Fallbacks are applied only when neither the conninfo nor the environment sets the keyword.
@@ -68,8 +77,25 @@ public final class Connection: @unchecked Sendable {
         }
         // Notices (e.g. "relation already exists, skipping") would go to stderr unstructured; drop them.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        // PQexec still waits in non-blocking mode, so the set-up below is one blocking round trip.
+        var failure: PostgresError?
+        if let setUp {
+            let result = PQexec(connection, setUp)
+            if result == nil || (PQresultStatus(result) != PGRES_TUPLES_OK && PQresultStatus(result) != PGRES_COMMAND_OK) {
+                failure = PostgresError(kind: .connection, message: String(cString: PQerrorMessage(connection)).trimmingSpaces)
+            }
+            PQclear(result)
+        }
+        if failure == nil, PQsetnonblocking(connection, 1) != 0 {
+            failure = PostgresError(kind: .connection, message: "libpq could not make the connection non-blocking")
+        }
+        if let failure {
+            PQfinish(connection)
+            throw failure
+        }
         handle = connection
         canceller = PQgetCancel(connection)
+        self.poller = poller
         self.preparedStatementLimit = max(0, preparedStatementLimit)
     }
 
@@ -89,57 +115,41 @@ public final class Connection: @unchecked Sendable {
 
     /// Runs one parameterised statement and returns its rows. Statements on one connection run one at a time.
     /// - Throws: `PostgresError` carrying the server's SQLSTATE and fields, or kind `.connection`.
-    public func query(_ sql: SQL) throws(PostgresError) -> Rows {
-        statementLock.lock()
-        defer { statementLock.unlock() }
-        beginStatement()
-        defer { endStatement() }
+    public func query(_ sql: SQL) async throws -> Rows {
         let values = sql.binds.map(\.text)
         // libpq passes parameters as C strings, which end at the first NUL: refuse rather than send less than was given.
         if values.contains(where: { $0?.utf8.contains(0) == true }) {
             throw PostgresError(kind: .server, sqlState: .characterNotInRepertoire, message: "a text parameter contains a NUL character")
         }
+        await takeTurn()
+        defer { giveTurn() }
+        beginStatement()
+        defer { endStatement() }
         let count = Int32(sql.binds.count)
-        guard let name = try preparedName(for: sql) else {
+        guard let name = try await preparedName(for: sql) else {
             let types = sql.binds.map { Oid($0.type) }
-            let result: OpaquePointer? = Self.withOptionalCStringArray(values) { values in
-                types.withUnsafeBufferPointer { PQexecParams(handle, sql.text, count, $0.baseAddress, values, nil, nil, 0) }
+            let sent = Self.withOptionalCStringArray(values) { values in
+                types.withUnsafeBufferPointer { PQsendQueryParams(handle, sql.text, count, $0.baseAddress, values, nil, nil, 0) }
             }
-            return try consume(result)
+            return try await outcome(ofSending: sent)
         }
-        let result: OpaquePointer? = Self.withOptionalCStringArray(values) { values in
-            PQexecPrepared(handle, name, count, values, nil, nil, 0)
-        }
-        return try consume(result)
+        let sent = Self.withOptionalCStringArray(values) { values in PQsendQueryPrepared(handle, name, count, values, nil, nil, 0) }
+        return try await outcome(ofSending: sent)
     }
 
     /// Runs a script of several statements with no parameters (migration files only).
-    public func executeScript(_ sql: SQL) throws(PostgresError) {
+    public func executeScript(_ sql: SQL) async throws {
         precondition(sql.binds.isEmpty, "a script takes no parameters")
-        statementLock.lock()
-        defer { statementLock.unlock() }
+        await takeTurn()
+        defer { giveTurn() }
         beginStatement()
         defer { endStatement() }
-        var result = PQexec(handle, sql.text)
-        _ = try consume(result)
-        // PQexec returns the last result only; drain any others so the connection is ready again.
-        result = PQgetResult(handle)
-        while let extra = result {
-            PQclear(extra)
-            result = PQgetResult(handle)
-        }
-    }
-
-    /// How many statements are prepared on this connection now.
-    public var preparedStatementCount: Int {
-        statementLock.lock()
-        defer { statementLock.unlock() }
-        return prepared.count
+        _ = try await outcome(ofSending: PQsendQuery(handle, sql.text))
     }
 
     /// The name of `sql`'s prepared statement, preparing it first if this connection has not; nil when caching is off.
-    /// Called with `statementLock` held.
-    private func preparedName(for sql: SQL) throws(PostgresError) -> String? {
+    /// Called in the statement's turn.
+    private func preparedName(for sql: SQL) async throws -> String? {
         guard preparedStatementLimit > 0 else { return nil }
         useClock += 1
         // The parameter types are part of a prepared statement, so they are part of its key.
@@ -149,17 +159,87 @@ public final class Connection: @unchecked Sendable {
             return found.name
         }
         if prepared.count >= preparedStatementLimit, let oldest = prepared.min(by: { $0.value.lastUsed < $1.value.lastUsed }) {
-            // libpq 15 has no PQclosePrepared; DEALLOCATE does the same in one round trip. The name is ours, never input.
-            _ = try consume(PQexec(handle, "DEALLOCATE \(oldest.value.name)"))
+            // libpq 15 has no PQsendClosePrepared; DEALLOCATE does the same in one round trip. The name is ours, never input.
+            _ = try await outcome(ofSending: PQsendQuery(handle, "DEALLOCATE \(oldest.value.name)"))
             prepared[oldest.key] = nil
         }
         preparedCount += 1
         let name = "cf_\(preparedCount)"
         let types = sql.binds.map { Oid($0.type) }
-        let result = types.withUnsafeBufferPointer { PQprepare(handle, name, sql.text, Int32(types.count), $0.baseAddress) }
-        _ = try consume(result)
+        let sent = types.withUnsafeBufferPointer { PQsendPrepare(handle, name, sql.text, Int32(types.count), $0.baseAddress) }
+        _ = try await outcome(ofSending: sent)
         prepared[key] = PreparedStatement(name: name, lastUsed: useClock)
         return name
+    }
+
+    /// Waits, without blocking a thread, for everything the statement just sent returns: the last result's rows, or
+    /// the first error. `sent` is what libpq's `PQsend…` call returned (1: queued).
+    private func outcome(ofSending sent: Int32) async throws -> Rows {
+        guard sent == 1 else { throw connectionError() }
+        let socket = PQsocket(handle)
+        guard socket >= 0 else { throw connectionError() }
+        // What did not fit in the socket's buffer is sent as the server reads; its answers are read meanwhile.
+        while true {
+            let flushed = PQflush(handle)
+            if flushed == 0 { break }
+            guard flushed > 0 else { throw connectionError() }
+            let ready = try await poller.wait(for: [.readable, .writable], on: socket)
+            if ready.contains(.readable), PQconsumeInput(handle) == 0 { throw connectionError() }
+        }
+        var rows: Rows?
+        var failure: PostgresError?
+        while true {
+            while PQisBusy(handle) != 0 {
+                _ = try await poller.wait(for: SocketPoller.Events.readable, on: socket)
+                guard PQconsumeInput(handle) == 1 else { throw connectionError() }
+            }
+            guard let result = PQgetResult(handle) else { break }
+            do {
+                rows = try consume(result)
+            } catch {
+                if failure == nil { failure = error }
+            }
+        }
+        if let failure { throw failure }
+        guard let rows else { throw connectionError() }
+        return rows
+    }
+
+    private func connectionError() -> PostgresError {
+        PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingSpaces)
+    }
+
+    /// Waits until no other statement holds the connection, then holds it.
+    private func takeTurn() async {
+        let free = turnLock.withLock {
+            if busy { return false }
+            busy = true
+            return true
+        }
+        if free { return }
+        await withCheckedContinuation { (turn: CheckedContinuation<Void, Never>) in
+            let now = turnLock.withLock {
+                if busy {
+                    turns.append(turn)
+                    return false
+                }
+                busy = true
+                return true
+            }
+            if now { turn.resume() }
+        }
+    }
+
+    /// Hands the connection to the next statement waiting, if any.
+    private func giveTurn() {
+        let next: CheckedContinuation<Void, Never>? = turnLock.withLock {
+            if turns.isEmpty {
+                busy = false
+                return nil
+            }
+            return turns.removeFirst()
+        }
+        next?.resume()
     }
 
     private func beginStatement() {

@@ -1,9 +1,11 @@
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
-/// A bounded pool of libpq connections. Blocking libpq calls run on the pool's own `NIOThreadPool`,
-/// one thread per connection, never on Swift concurrency's cooperative threads.
+/// A bounded pool of libpq connections. Statements never block a thread: they are sent without waiting and their
+/// answers are awaited on the pool's `SocketPoller`. Only connecting blocks, on the pool's own small `NIOThreadPool`,
+/// never on Swift concurrency's cooperative threads.
 ///
 /// ```swift
 /// let pool = ConnectionPool(configuration: .init(conninfo: url, size: 10), logger: logger)
@@ -56,17 +58,22 @@ public actor ConnectionPool: Service {
 
     public nonisolated let configuration: Configuration
     let logger: Logger
+    /// Where connections are opened (libpq's connect blocks).
     private let threads: NIOThreadPool
+    /// Where the connections' answers are awaited.
+    private let poller = SocketPoller()
     private var idle: [Connection] = []
     private var open = 0
-    private var waiters: [(id: Int, continuation: CheckedContinuation<Wake, any Error>)] = []
+    private var waiters: [Waiter] = []
+    /// Where the waiters' timeouts run.
+    private let timers: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     private var nextWaiterID = 0
     private var closed = false
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        threads = NIOThreadPool(numberOfThreads: configuration.size)
+        threads = NIOThreadPool(numberOfThreads: min(configuration.size, 2))
         threads.start()
     }
 
@@ -79,7 +86,7 @@ public actor ConnectionPool: Service {
     @discardableResult
     public nonisolated func withConnection<T>(_ body: (Lease) async throws -> T) async throws -> T {
         let connection = try await acquire()
-        let lease = Lease(connection: connection, threads: threads)
+        let lease = Lease(connection: connection)
         do {
             let value = try await body(lease)
             await release(connection)
@@ -103,17 +110,25 @@ public actor ConnectionPool: Service {
         open -= idle.count
         idle.removeAll()
         for waiter in waiters {
+            waiter.timer.cancel()
             waiter.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool is closed"))
         }
         waiters.removeAll()
+        poller.stop()
         try? await threads.shutdownGracefully()
     }
 
-    /// What ends a wait: a released connection, a freed slot to connect in, or the timer.
+    /// What ends a wait: a released connection, or a freed slot to connect in (the timer ends it with an error).
     private enum Wake: Sendable {
         case connection(Connection)
         case slot
-        case timerFired
+    }
+
+    /// A caller waiting for a connection, and the timer that gives up for it.
+    private struct Waiter {
+        var id: Int
+        var continuation: CheckedContinuation<Wake, any Error>
+        var timer: Scheduled<Void>
     }
 
     private func acquire() async throws -> Connection {
@@ -123,46 +138,31 @@ public actor ConnectionPool: Service {
             open += 1
             return try await connectInSlot()
         }
+        // Every connection is leased: wait in line. The timeout is a timer on an event loop, cancelled when the wait
+        // ends, so a wait costs no task of its own; a cancelled task leaves the line at once.
         let id = nextWaiterID
         nextWaiterID += 1
-        let timeout = configuration.acquireTimeout
-        let wake: Wake = try await withThrowingTaskGroup(of: Wake.self) { group in
-            group.addTask { try await self.waitForConnection(id) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                await self.expireWaiter(id)
-                return .timerFired
+        let timeout = configuration.acquireTimeout.components
+        let wake: Wake = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let timer = timers.next().scheduleTask(
+                    in: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000)
+                ) { _ = Task { await self.expireWaiter(id) } }
+                waiters.append(Waiter(id: id, continuation: continuation, timer: timer))
             }
-            defer { group.cancelAll() }
-            // The timer finishing first expires the waiter, whose task then throws the timeout.
-            while let wake = try await group.next() {
-                if case .timerFired = wake { continue }
-                return wake
-            }
-            return .timerFired
+        } onCancel: {
+            Task { await self.expireWaiter(id, cancelled: true) }
         }
         switch wake {
         case .connection(let connection): return connection
         case .slot: return try await connectInSlot()
-        case .timerFired: throw PostgresError(kind: .poolTimeout, message: "no database connection became free")
-        }
-    }
-
-    /// Waits for a released connection or a freed slot, unless a connection is idle already.
-    private func waitForConnection(_ id: Int) async throws -> Wake {
-        if let connection = idle.popLast() { return .connection(connection) }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                waiters.append((id, continuation))
-            }
-        } onCancel: {
-            Task { await self.expireWaiter(id, cancelled: true) }
         }
     }
 
     private func expireWaiter(_ id: Int, cancelled: Bool = false) {
         guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
         let waiter = waiters.remove(at: index)
+        waiter.timer.cancel()
         let seconds = Double(configuration.acquireTimeout.components.seconds)
             + Double(configuration.acquireTimeout.components.attoseconds) / 1e18
         waiter.continuation.resume(
@@ -175,28 +175,33 @@ public actor ConnectionPool: Service {
         )
     }
 
+    /// Ends the first wait in line with `wake`.
+    private func wakeFirstWaiter(_ wake: Wake) {
+        let waiter = waiters.removeFirst()
+        waiter.timer.cancel()
+        waiter.continuation.resume(returning: wake)
+    }
+
     /// Opens a connection in a slot already counted in `open`; frees the slot if connecting fails.
     private func connectInSlot() async throws -> Connection {
         do {
             let configuration = configuration
             return try await threads.runIfActive { () throws -> Connection in
-                let connection = try Connection(
+                // Every session speaks UTC and ISO dates, so timestamptz text decodes without guessing.
+                try Connection(
                     conninfo: configuration.conninfo,
                     overrides: configuration.overrides,
                     fallbacks: [
                         "application_name": configuration.applicationName,
                         "connect_timeout": String(configuration.connectTimeoutSeconds),
                     ],
-                    preparedStatementLimit: configuration.preparedStatementLimit
+                    preparedStatementLimit: configuration.preparedStatementLimit,
+                    setUp: """
+                        SELECT set_config('statement_timeout', '\(configuration.statementTimeoutMilliseconds)', false),
+                               set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false)
+                        """,
+                    poller: self.poller
                 )
-                // Every session speaks UTC and ISO dates, so timestamptz text decodes without guessing.
-                _ = try connection.query(
-                    """
-                    SELECT set_config('statement_timeout', \(String(configuration.statementTimeoutMilliseconds)), false),
-                           set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false)
-                    """
-                )
-                return connection
             }
         } catch {
             freeSlot()
@@ -219,23 +224,17 @@ public actor ConnectionPool: Service {
             return
         }
         if connection.isInTransaction {
-            // A body returned or threw inside a transaction it did not end: never hand that state on.
-            // In a task of its own: the thread pool skips work submitted by a cancelled task, and a cancelled
-            // request's connection is exactly the one that most needs its rollback.
-            let threads = threads
-            let rolledBack = await Task {
-                try? await threads.runIfActive { () throws -> Bool in
-                    _ = try connection.query("ROLLBACK")
-                    return true
-                }
-            }.value
-            if rolledBack != true {
+            // A body returned or threw inside a transaction it did not end: never hand that state on. Straight on the
+            // connection, with no cancellation handler: a cancelled request's connection is exactly the one that most
+            // needs its rollback.
+            let rolledBack = (try? await connection.query("ROLLBACK")) != nil
+            if !rolledBack {
                 freeSlot()
                 return
             }
         }
         if !waiters.isEmpty {
-            waiters.removeFirst().continuation.resume(returning: .connection(connection))
+            wakeFirstWaiter(.connection(connection))
         } else {
             idle.append(connection)
         }
@@ -244,36 +243,35 @@ public actor ConnectionPool: Service {
     /// A connection was closed: give its slot to the first waiter, who will open a new one.
     private func freeSlot() {
         if !waiters.isEmpty {
-            waiters.removeFirst().continuation.resume(returning: .slot)
+            wakeFirstWaiter(.slot)
         } else {
             open -= 1
         }
     }
 }
 
-/// A leased connection: its statements run on the pool's threads, one at a time.
+/// A leased connection: its statements run one at a time.
 ///
 /// A statement whose task is cancelled is cancelled on the server too (`PQcancel`, sent from another thread), and
 /// fails with SQLSTATE 57014; a task already cancelled runs no statement at all. Either way the transaction is rolled
 /// back when the connection returns to the pool, so the next lease finds it clean.
 public struct Lease: Sendable, Queryable {
     let connection: Connection
-    let threads: NIOThreadPool
 
     public func query(_ sql: SQL) async throws -> Rows {
-        try await cancellable { try $0.query(sql) }
+        try await cancellable { try await $0.query(sql) }
     }
 
     /// Runs a multi-statement script without parameters (migrations).
     public func executeScript(_ sql: SQL) async throws {
-        try await cancellable { try $0.executeScript(sql) }
+        try await cancellable { try await $0.executeScript(sql) }
     }
 
-    private func cancellable<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+    private func cancellable<T: Sendable>(_ work: (Connection) async throws -> T) async throws -> T {
         try Task.checkCancellation()
         let connection = connection
         return try await withTaskCancellationHandler {
-            try await threads.runIfActive { try work(connection) }
+            try await work(connection)
         } onCancel: {
             connection.cancelRunningStatement()
         }

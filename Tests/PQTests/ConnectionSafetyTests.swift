@@ -81,6 +81,30 @@ struct ConnectionSafetyTests {
         }
     }
 
+    @Test("a statement bigger than the socket's buffer is sent whole, and many wait on the poller at once")
+    func largeStatementsAndManyWaiting() async throws {
+        try await TestDatabase.with(migrated: false) { db in
+            let pool = db.pool(role: .owner, size: 4)
+            // 8 MiB: libpq cannot hand it to the kernel in one go, so it is sent as the server reads.
+            let big = String(repeating: "x", count: 8 << 20)
+            let length = try await pool.withConnection { try await $0.row("SELECT length(\(big))::int8").decode(Int.self, at: 0) }
+            #expect(length == 8 << 20)
+            // Sixteen statements on four connections, each answered after a pause, all awaited together.
+            let sums = try await withThrowingTaskGroup(of: Int.self) { group in
+                for value in 1...16 {
+                    group.addTask {
+                        try await pool.withConnection { lease in
+                            try await lease.row("SELECT \(value)::int8 + 0 * length(pg_sleep(0.05)::text)").decode(Int.self, at: 0)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(sums.sorted() == Array(1...16))
+            await pool.close()
+        }
+    }
+
     @Test("a statement is prepared once per connection, and the least recently used is dropped at the limit")
     func preparedStatementCache() async throws {
         try await TestDatabase.with(migrated: false) { db in
