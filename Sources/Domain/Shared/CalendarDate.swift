@@ -54,17 +54,27 @@ public struct CalendarDate: Hashable, Comparable, Sendable, Codable, CustomStrin
     /// The council's time zone: every "today" and every deadline is counted in it.
     public static let councilTimeZone = TimeZone(identifier: "Europe/London") ?? .gmt
 
-    /// The date in London at the instant `now`.
-    public static func today(at now: Date) -> CalendarDate {
+    /// The Gregorian calendar in London, made once: every request asks what day it is.
+    private static let londonCalendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = councilTimeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: now)
+        return calendar
+    }()
+
+    /// The date in London at the instant `now`.
+    public static func today(at now: Date) -> CalendarDate {
+        let parts = londonCalendar.dateComponents([.year, .month, .day], from: now)
         // A Gregorian calendar always yields a valid year, month and day for an instant.
         return CalendarDate(unchecked: parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
     }
 
+    /// `YYYY-MM-DD`, written by hand: it is in every JSON answer and statement, and `String(format:)` is slow.
     public var iso: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
     }
 
     public var description: String { iso }
