@@ -14,10 +14,10 @@ import CLibPQ
 /// with the values still bound as parameters): the `preparedStatementLimit` most recently used are kept, the least
 /// recently used is deallocated first, and all go with the connection.
 public final class Connection: @unchecked Sendable {
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     /// libpq's cancel key for this backend; valid as long as the connection (PQgetCancel, libpq 15).
     private let canceller: OpaquePointer?
-    private let poller: SocketPoller
+    let poller: SocketPoller
     /// Guards `running` and `statementNumber`, which a cancel from another thread reads.
     private let cancelLock = NSLock()
     private var running = false
@@ -205,7 +205,7 @@ public final class Connection: @unchecked Sendable {
         return rows
     }
 
-    private func connectionError() -> PostgresError {
+    func connectionError() -> PostgresError {
         PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingSpaces)
     }
 
@@ -278,7 +278,7 @@ public final class Connection: @unchecked Sendable {
         _ = PQcancel(canceller, &message, 256)
     }
 
-    private func consume(_ result: OpaquePointer?) throws(PostgresError) -> Rows {
+    func consume(_ result: OpaquePointer?) throws(PostgresError) -> Rows {
         guard let result else {
             throw PostgresError(kind: .connection, message: String(cString: PQerrorMessage(handle)).trimmingSpaces)
         }
@@ -334,7 +334,7 @@ public final class Connection: @unchecked Sendable {
 
     /// Passes C strings that live for the duration of `body`; nil entries stay NULL, and an empty list is a NULL
     /// pointer (libpq takes NULL for "no parameters").
-    private static func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    static func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
         let owned: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
         defer { owned.forEach { free($0) } }
         let pointers = owned.map { UnsafePointer($0) }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import NIOPosix
@@ -62,6 +63,9 @@ public actor ConnectionPool: Service {
     private let threads: NIOThreadPool
     /// Where the connections' answers are awaited.
     private let poller = SocketPoller()
+    /// The connection that carries `pipelined` statements, once opened.
+    private nonisolated let pipelineBox = LockedBox<Pipeline?>(nil)
+    private var pipelineOpening: Task<Pipeline, any Error>?
     private var idle: [Connection] = []
     private var open = 0
     private var waiters: [Waiter] = []
@@ -97,6 +101,41 @@ public actor ConnectionPool: Service {
         }
     }
 
+    /// Runs one statement outside any transaction block on the pool's pipeline: a connection of its own (beyond
+    /// `size`) that carries many callers' statements at once, for the short statements every request makes.
+    /// Such a statement is not cancelled with its task, and it must be safe to run twice: when the pipeline's
+    /// connection turns out dead (the server restarted since), it runs once more on a new one.
+    public nonisolated func pipelined(_ sql: SQL) async throws -> Rows {
+        do {
+            return try await currentPipeline().query(sql)
+        } catch let error as PostgresError where error.isConnectionFailure {
+            return try await currentPipeline().query(sql)
+        }
+    }
+
+    /// The pipeline, opened (again) when there is none or it failed.
+    private nonisolated func currentPipeline() async throws -> Pipeline {
+        if let pipeline = pipelineBox.withLock({ $0 }), pipeline.isHealthy { return pipeline }
+        return try await openPipeline()
+    }
+
+    private func openPipeline() async throws -> Pipeline {
+        if closed { throw PostgresError(kind: .poolClosed, message: "the connection pool is closed") }
+        if let pipeline = pipelineBox.withLock({ $0 }) {
+            if pipeline.isHealthy { return pipeline }
+            logger.warning("discarded the broken pipeline connection")
+            pipelineBox.withLock { $0 = nil }
+        }
+        // Callers arriving while it opens wait for the same one.
+        if let opening = pipelineOpening { return try await opening.value }
+        let opening = Task { try Pipeline(connection: try await self.connect()) }
+        pipelineOpening = opening
+        defer { pipelineOpening = nil }
+        let pipeline = try await opening.value
+        pipelineBox.withLock { $0 = pipeline }
+        return pipeline
+    }
+
     /// Waits for graceful shutdown, then closes every connection and stops the threads.
     public func run() async throws {
         try? await gracefulShutdown()
@@ -114,6 +153,7 @@ public actor ConnectionPool: Service {
             waiter.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool is closed"))
         }
         waiters.removeAll()
+        pipelineBox.withLock { $0 }?.fail(PostgresError(kind: .poolClosed, message: "the connection pool is closed"))
         poller.stop()
         try? await threads.shutdownGracefully()
     }
@@ -185,7 +225,18 @@ public actor ConnectionPool: Service {
     /// Opens a connection in a slot already counted in `open`; frees the slot if connecting fails.
     private func connectInSlot() async throws -> Connection {
         do {
+            return try await connect()
+        } catch {
+            freeSlot()
+            throw error
+        }
+    }
+
+    /// Opens a connection, on the pool's threads: libpq's connect blocks.
+    private func connect() async throws -> Connection {
+        do {
             let configuration = configuration
+            let poller = poller
             return try await threads.runIfActive { () throws -> Connection in
                 // Every session speaks UTC and ISO dates, so timestamptz text decodes without guessing.
                 try Connection(
@@ -200,11 +251,10 @@ public actor ConnectionPool: Service {
                         SELECT set_config('statement_timeout', '\(configuration.statementTimeoutMilliseconds)', false),
                                set_config('TimeZone', 'UTC', false), set_config('DateStyle', 'ISO, YMD', false)
                         """,
-                    poller: self.poller
+                    poller: poller
                 )
             }
         } catch {
-            freeSlot()
             logger.warning("database connection failed", metadata: ["error.kind": "\((error as? PostgresError)?.kind.rawValue ?? "other")"])
             throw error
         }
@@ -293,4 +343,18 @@ extension Queryable {
 
     /// The first row, or nil.
     public func first(_ sql: SQL) async throws -> Row? { try await query(sql).first }
+}
+
+/// A value behind a lock, for state read from any thread without a hop to the pool's actor.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
 }

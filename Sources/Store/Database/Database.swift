@@ -84,10 +84,10 @@ public final class Database: Sendable {
 
     /// Runs one statement on its own, outside any transaction block (PostgreSQL commits it by itself): one round
     /// trip, for hot paths that need nothing else. It runs as the pool's role with no acting user, so it can reach
-    /// only what a `SECURITY DEFINER` function hands back.
+    /// only what a `SECURITY DEFINER` function hands back. It goes on the pool's pipeline, with other requests'.
     func statement(_ sql: SQL) async throws -> Rows {
         do {
-            return try await pool.withConnection { try await $0.query(sql) }
+            return try await pool.pipelined(sql)
         } catch let error as PostgresError {
             throw translate(error)
         }
