@@ -6,9 +6,9 @@ import Foundation
 /// Each statement is sent as soon as it is asked for, with a sync point of its own, without waiting for the answers
 /// to those before it; PostgreSQL runs them back to back and the answers come back in order. Under load one wake-up
 /// of the server and of the poller serves a batch of callers, where a connection each would wake both for every one.
-/// For statements outside any transaction block only (the actor lookup, the session touch, readiness): each runs in
-/// an implicit transaction of its own, and an error fails that statement alone. A statement here is not cancelled
-/// with its task; these are short reads and writes by design.
+/// For short reads outside any transaction block only (the actor lookup, readiness): each runs in an implicit
+/// transaction of its own, and an error fails that statement alone. A statement that waited on a lock would hold up
+/// every one behind it, so writes never come here. A statement here is not cancelled with its task.
 final class Pipeline: @unchecked Sendable {
     private let connection: Connection
     /// Guards every libpq call on the connection and the state below: callers send on their own threads, and the

@@ -42,7 +42,8 @@ extension Database {
                    assignment_id, role, school_id, cluster_id, starts_on, ends_on, own_school_cluster_ids,
                    second_factor, second_factor_for_everyone
             FROM auth_actor(\(tokenHash), \(today))
-            """
+            """,
+            read: true
         )
         guard let first = rows.first else { return nil }
         let (sessionID, userID, kind, csrf, lastSeen, expires, revoked, active, name) = try first.decode(
@@ -68,7 +69,8 @@ extension Database {
 
     /// Records that a session was used now, unless it already was since `notSince`: one statement, no transaction.
     func touchSession(tokenHash: ByteA, now: Date, notSince: Date) async throws {
-        _ = try await statement("SELECT auth_touch_session(\(tokenHash), \(now), \(notSince))")
+        // A write, which could wait on the session's row lock: never on the pipeline, where it would hold up everyone.
+        _ = try await statement("SELECT auth_touch_session(\(tokenHash), \(now), \(notSince))", read: false)
     }
 }
 

@@ -34,7 +34,7 @@ extension Database {
     public func readiness() async -> Readiness {
         do {
             if let verified = verifiedMigrations.withLock({ $0 }) {
-                let row = try await statement("SELECT count(*), coalesce(max(version), 0) FROM schema_migrations").first
+                let row = try await statement("SELECT count(*), coalesce(max(version), 0) FROM schema_migrations", read: true).first
                 if let row, try MigrationMark(count: row.decode(Int.self, at: 0), latest: row.decode(Int.self, at: 1)) == verified {
                     return .ready
                 }

@@ -84,10 +84,14 @@ public final class Database: Sendable {
 
     /// Runs one statement on its own, outside any transaction block (PostgreSQL commits it by itself): one round
     /// trip, for hot paths that need nothing else. It runs as the pool's role with no acting user, so it can reach
-    /// only what a `SECURITY DEFINER` function hands back. It goes on the pool's pipeline, with other requests'.
-    func statement(_ sql: SQL) async throws -> Rows {
+    /// only what a `SECURITY DEFINER` function hands back.
+    ///
+    /// A `read` goes on the pool's pipeline, with other requests' statements: it must be short, never wait on a lock
+    /// (a plain read never does), and be safe to run twice. Anything else leases a connection of its own.
+    func statement(_ sql: SQL, read: Bool) async throws -> Rows {
         do {
-            return try await pool.pipelined(sql)
+            if read { return try await pool.pipelined(sql) }
+            return try await pool.withConnection { try await $0.query(sql) }
         } catch let error as PostgresError {
             throw translate(error)
         }
