@@ -133,6 +133,11 @@ public actor ConnectionPool: Service {
         pipelineOpening = opening
         defer { pipelineOpening = nil }
         let pipeline = try await opening.value
+        if closed {
+            // The pool closed while this one opened: it must not outlive it.
+            pipeline.fail(PostgresError(kind: .poolClosed, message: "the connection pool is closed"))
+            throw PostgresError(kind: .poolClosed, message: "the connection pool is closed")
+        }
         pipelineBox.withLock { $0 = pipeline }
         return pipeline
     }
@@ -154,7 +159,11 @@ public actor ConnectionPool: Service {
             waiter.continuation.resume(throwing: PostgresError(kind: .poolClosed, message: "the connection pool is closed"))
         }
         waiters.removeAll()
-        pipelineBox.withLock { $0 }?.fail(PostgresError(kind: .poolClosed, message: "the connection pool is closed"))
+        let pipeline = pipelineBox.withLock { box in
+            defer { box = nil }
+            return box
+        }
+        pipeline?.fail(PostgresError(kind: .poolClosed, message: "the connection pool is closed"))
         poller.stop()
         try? await threads.shutdownGracefully()
     }
