@@ -22,9 +22,14 @@ public final class Connection: @unchecked Sendable {
     private let cancelLock = NSLock()
     private var running = false
     private var statementNumber: UInt64 = 0
-    /// Guards `busy` and `turns`: a statement holds the connection; the others wait in `turns`, first come first served.
+    /// Guards `busy`, `turns`, `cancelling` and `handOffAfterCancel`: a statement holds the connection; the others
+    /// wait in `turns`, first come first served.
     private let turnLock = NSLock()
     private var busy = false
+    /// A cancel is on its way to the server: the turn is not handed on until it has arrived, so it can only ever
+    /// reach the statement it was meant for.
+    private var cancelling = false
+    private var handOffAfterCancel = false
     private var turns: [CheckedContinuation<Void, Never>] = []
 
     /// The most prepared statements kept on this connection.
@@ -230,16 +235,25 @@ public final class Connection: @unchecked Sendable {
         }
     }
 
-    /// Hands the connection to the next statement waiting, if any.
+    /// Hands the connection to the next statement waiting, if any (after a cancel in flight has arrived).
     private func giveTurn() {
         let next: CheckedContinuation<Void, Never>? = turnLock.withLock {
-            if turns.isEmpty {
-                busy = false
+            if cancelling {
+                handOffAfterCancel = true
                 return nil
             }
-            return turns.removeFirst()
+            return nextTurnLocked()
         }
         next?.resume()
+    }
+
+    /// The next statement's turn, or none (and the connection free). Called with `turnLock` held.
+    private func nextTurnLocked() -> CheckedContinuation<Void, Never>? {
+        if turns.isEmpty {
+            busy = false
+            return nil
+        }
+        return turns.removeFirst()
     }
 
     private func beginStatement() {
@@ -271,11 +285,23 @@ public final class Connection: @unchecked Sendable {
 
     private func cancel(ifStillRunning statement: UInt64) {
         cancelLock.lock()
-        defer { cancelLock.unlock() }
-        // Held while the cancel is sent: the statement cannot end and the next one begin in the meantime.
-        guard running, statementNumber == statement, let canceller else { return }
+        guard running, statementNumber == statement, let canceller else {
+            cancelLock.unlock()
+            return
+        }
+        // The statement still holds its turn; from here the turn is not handed on until the cancel has arrived, so
+        // the statement may end meanwhile but no other can begin. No lock is held while the cancel travels.
+        turnLock.withLock { cancelling = true }
+        cancelLock.unlock()
         var message = [CChar](repeating: 0, count: 256)
         _ = PQcancel(canceller, &message, 256)
+        let next: CheckedContinuation<Void, Never>? = turnLock.withLock {
+            cancelling = false
+            guard handOffAfterCancel else { return nil }
+            handOffAfterCancel = false
+            return nextTurnLocked()
+        }
+        next?.resume()
     }
 
     func consume(_ result: OpaquePointer?) throws(PostgresError) -> Rows {

@@ -64,6 +64,25 @@ struct ConnectionSafetyTests {
         }
     }
 
+    @Test("a cancel reaches only the statement it was meant for, never the next one on the same connection")
+    func cancelNeverReachesTheNextStatement() async throws {
+        try await TestDatabase.with(migrated: false) { db in
+            let pool = db.pool(role: .owner, size: 1)
+            // Cancels land at different moments of a short statement (before, during, just after it); whatever the
+            // moment, the next statement on the one connection must run untouched.
+            for attempt in 0..<25 {
+                let task = Task { try await pool.withConnection { try await $0.execute("SELECT pg_sleep(0.01)") } }
+                try await Task.sleep(for: .milliseconds(attempt % 13))
+                task.cancel()
+                _ = await task.result
+                // The next statement lasts a few milliseconds, so a stray cancel would find it running.
+                let one = try await pool.withConnection { try await $0.first("SELECT 1::int8 FROM pg_sleep(0.005)")?.decode(Int.self, at: 0) }
+                #expect(one == 1, "attempt \(attempt): the next statement ran")
+            }
+            await pool.close()
+        }
+    }
+
     @Test("a task cancelled before its statement runs sends nothing, and leaves the connection usable")
     func cancelledBeforeStart() async throws {
         try await TestDatabase.with(migrated: false) { db in
