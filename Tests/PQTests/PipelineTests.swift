@@ -58,7 +58,8 @@ struct PipelineTests {
             let watcher = db.pool(role: .owner, size: 1)
             let first = try #require(try await pool.pipelined("SELECT pg_backend_pid()").first?.decode(Int.self, at: 0))
             try await watcher.withConnection { lease in
-                _ = try await lease.query("SELECT pg_terminate_backend(\(first)::int4)")
+                // Waits (up to 5 s) until the backend has gone, so the next statement cannot find it still answering.
+                _ = try await lease.query("SELECT pg_terminate_backend(\(first)::int4, 5000)")
             }
             let second = try #require(try await pool.pipelined("SELECT pg_backend_pid()").first?.decode(Int.self, at: 0))
             #expect(second != first)
