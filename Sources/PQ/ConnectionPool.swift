@@ -1,7 +1,7 @@
-import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 import ServiceLifecycle
 
 /// A bounded pool of libpq connections. Statements never block a thread: they are sent without waiting and their
@@ -64,7 +64,8 @@ public actor ConnectionPool: Service {
     /// Where the connections' answers are awaited.
     private let poller = SocketPoller()
     /// The connection that carries `pipelined` statements, once opened.
-    private nonisolated let pipelineBox = LockedBox<Pipeline?>(nil)
+    /// Read from any thread without a hop to the actor.
+    private nonisolated let pipelineBox = Mutex<Pipeline?>(nil)
     private var pipelineOpening: Task<Pipeline, any Error>?
     private var idle: [Connection] = []
     private var open = 0

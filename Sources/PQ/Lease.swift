@@ -1,5 +1,3 @@
-import Foundation
-
 /// A leased connection: its statements run one at a time.
 ///
 /// A statement whose task is cancelled is cancelled on the server too (`PQcancel`, sent from another thread), and
@@ -43,18 +41,4 @@ extension Queryable {
 
     /// The first row, or nil.
     public func first(_ sql: SQL) async throws -> Row? { try await query(sql).first }
-}
-
-/// A value behind a lock, for state read from any thread without a hop to the pool's actor.
-final class LockedBox<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
 }
